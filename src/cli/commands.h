@@ -1,0 +1,16 @@
+#pragma once
+// One file per subcommand: each adds its options to the app and sets a
+// callback that validates them and calls the library.
+#include <CLI/CLI.hpp>
+
+namespace lrpseg::cli {
+
+void add_synth(CLI::App& app);
+void add_info(CLI::App& app);
+void add_train(CLI::App& app);
+void add_segment(CLI::App& app);
+void add_explain(CLI::App& app);
+void add_bench(CLI::App& app);
+void add_demo(CLI::App& app);
+
+}  // namespace lrpseg::cli

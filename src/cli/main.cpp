@@ -1,0 +1,27 @@
+#include <iostream>
+
+#include "cli/commands.h"
+#include "util/error.h"
+
+int main(int argc, char** argv) {
+  CLI::App app{"lrpseg: explainable 3D lesion segmentation (3D U-Net + LRP, Tjoa et al.)"};
+  app.require_subcommand(1);
+  app.set_version_flag("--version", "lrpseg 0.1.0");
+  lrpseg::cli::add_synth(app);
+  lrpseg::cli::add_info(app);
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    return app.exit(e);
+  } catch (const lrpseg::Error& e) {
+    std::cerr << "lrpseg: error: " << e.what() << "\n";
+    return 1;
+  } catch (const c10::Error& e) {
+    std::cerr << "lrpseg: error: " << e.what_without_backtrace() << "\n";
+    return 1;
+  } catch (const std::exception& e) {
+    std::cerr << "lrpseg: error: " << e.what() << "\n";
+    return 1;
+  }
+  return 0;
+}

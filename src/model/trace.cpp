@@ -1,0 +1,170 @@
+#include "model/trace.h"
+
+#include "util/error.h"
+
+namespace lrpseg {
+
+namespace F = torch::nn::functional;
+
+const char* to_string(LayerKind kind) {
+  switch (kind) {
+    case LayerKind::Conv: return "Conv3d";
+    case LayerKind::ConvTranspose: return "ConvTranspose3d";
+    case LayerKind::BatchNorm: return "BatchNorm3d";
+    case LayerKind::LeakyReLU: return "LeakyReLU";
+    case LayerKind::ReLU: return "ReLU";
+    case LayerKind::MaxPool: return "MaxPool3d";
+    case LayerKind::Crop: return "Crop";
+    case LayerKind::Concat: return "Concat";
+  }
+  return "?";
+}
+
+std::vector<int> Trace::consumers(int id) const {
+  std::vector<int> result;
+  for (size_t s = 0; s < steps.size(); ++s) {
+    for (int in : steps[s].inputs) {
+      if (in == id) result.push_back(static_cast<int>(s));
+    }
+  }
+  return result;
+}
+
+int Trace::find(const std::string& name) const {
+  for (size_t s = 0; s < steps.size(); ++s) {
+    if (steps[s].name == name) return static_cast<int>(s);
+  }
+  throw Error("trace: no layer named '" + name + "'");
+}
+
+int Recorder::add_tensor(const torch::Tensor& t) {
+  trace_->shapes.push_back(t.sizes().vec());
+  return static_cast<int>(trace_->shapes.size()) - 1;
+}
+
+TraceStep& Recorder::add_step(LayerKind kind, const std::string& name, const std::string& block,
+                              std::vector<int> inputs, const torch::Tensor& out) {
+  TraceStep step;
+  step.kind = kind;
+  step.name = name;
+  step.block = block;
+  step.inputs = std::move(inputs);
+  step.output = add_tensor(out);
+  trace_->steps.push_back(std::move(step));
+  return trace_->steps.back();
+}
+
+Node Recorder::input(const torch::Tensor& x) {
+  if (!tracing()) return {x, -1};
+  trace_->input = x;
+  return {x, add_tensor(x)};
+}
+
+void Recorder::output(const Node& y) {
+  if (!tracing()) return;
+  trace_->output = y.value;
+  trace_->output_id = y.id;
+}
+
+Node Recorder::conv(const std::string& name, const std::string& block, torch::nn::Conv3d& layer,
+                    const Node& x) {
+  torch::Tensor y = layer(x.value);
+  if (!tracing()) return {y, -1};
+  TraceStep& s = add_step(LayerKind::Conv, name, block, {x.id}, y);
+  s.input = x.value;
+  s.weight = layer->weight;
+  s.bias = layer->options.bias() ? layer->bias : torch::Tensor();
+  const auto& o = layer->options;
+  for (int d = 0; d < 3; ++d) {
+    s.stride[d] = (*o.stride())[d];
+    s.padding[d] = (*c10::get<torch::ExpandingArray<3>>(o.padding()))[d];
+  }
+  return {y, s.output};
+}
+
+Node Recorder::conv_transpose(const std::string& name, torch::nn::ConvTranspose3d& layer,
+                              const Node& x) {
+  torch::Tensor y = layer(x.value);
+  if (!tracing()) return {y, -1};
+  TraceStep& s = add_step(LayerKind::ConvTranspose, name, "", {x.id}, y);
+  s.input = x.value;
+  s.weight = layer->weight;
+  s.bias = layer->options.bias() ? layer->bias : torch::Tensor();
+  const auto& o = layer->options;
+  for (int d = 0; d < 3; ++d) {
+    s.stride[d] = (*o.stride())[d];
+    s.padding[d] = (*c10::get<torch::ExpandingArray<3>>(o.padding()))[d];
+  }
+  return {y, s.output};
+}
+
+Node Recorder::batch_norm(const std::string& name, const std::string& block,
+                          torch::nn::BatchNorm3d& layer, const Node& x) {
+  torch::Tensor y = layer(x.value);
+  if (!tracing()) return {y, -1};
+  TraceStep& s = add_step(LayerKind::BatchNorm, name, block, {x.id}, y);
+  s.bn_mean = layer->running_mean;
+  s.bn_var = layer->running_var;
+  s.bn_weight = layer->weight;
+  s.bn_bias = layer->bias;
+  s.bn_eps = layer->options.eps();
+  return {y, s.output};
+}
+
+Node Recorder::leaky_relu(const std::string& name, const std::string& block, const Node& x,
+                          double negative_slope) {
+  torch::Tensor y = F::leaky_relu(x.value, F::LeakyReLUFuncOptions().negative_slope(negative_slope));
+  if (!tracing()) return {y, -1};
+  TraceStep& s = add_step(LayerKind::LeakyReLU, name, block, {x.id}, y);
+  s.negative_slope = negative_slope;
+  return {y, s.output};
+}
+
+Node Recorder::relu(const std::string& name, const std::string& block, const Node& x) {
+  torch::Tensor y = torch::relu(x.value);
+  if (!tracing()) return {y, -1};
+  TraceStep& s = add_step(LayerKind::ReLU, name, block, {x.id}, y);
+  return {y, s.output};
+}
+
+Node Recorder::max_pool(const std::string& name, const Node& x) {
+  const std::vector<int64_t> k{2, 2, 2};
+  if (!tracing()) {
+    return {torch::max_pool3d(x.value, k, k, /*padding=*/0, /*dilation=*/1, /*ceil_mode=*/true),
+            -1};
+  }
+  auto [y, indices] = torch::max_pool3d_with_indices(x.value, k, k, 0, 1, true);
+  TraceStep& s = add_step(LayerKind::MaxPool, name, "", {x.id}, y);
+  s.input = x.value;
+  s.indices = indices;
+  s.pooled = y;
+  return {y, s.output};
+}
+
+Node Recorder::crop(const std::string& name, const Node& x, std::array<int64_t, 3> size_dhw) {
+  std::array<int64_t, 3> from{x.value.size(2), x.value.size(3), x.value.size(4)};
+  std::array<int64_t, 3> offset{};
+  torch::Tensor y = x.value;
+  for (int d = 0; d < 3; ++d) {
+    if (from[d] < size_dhw[d]) {
+      throw Error("crop '" + name + "': input is smaller than the target size");
+    }
+    offset[d] = (from[d] - size_dhw[d]) / 2;
+    y = y.narrow(2 + d, offset[d], size_dhw[d]);
+  }
+  if (!tracing()) return {y, -1};
+  TraceStep& s = add_step(LayerKind::Crop, name, "", {x.id}, y);
+  s.crop_from_dhw = from;
+  s.crop_offset_dhw = offset;
+  return {y, s.output};
+}
+
+Node Recorder::concat(const std::string& name, const Node& skip, const Node& up) {
+  torch::Tensor y = torch::cat({skip.value, up.value}, 1);
+  if (!tracing()) return {y, -1};
+  TraceStep& s = add_step(LayerKind::Concat, name, "", {skip.id, up.id}, y);
+  s.split_channels = {skip.value.size(1), up.value.size(1)};
+  return {y, s.output};
+}
+
+}  // namespace lrpseg
