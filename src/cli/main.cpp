@@ -7,8 +7,12 @@ int main(int argc, char** argv) {
   CLI::App app{"lrpseg: explainable 3D lesion segmentation (3D U-Net + LRP, Tjoa et al.)"};
   app.require_subcommand(1);
   app.set_version_flag("--version", "lrpseg 0.1.0");
+  app.option_defaults()->always_capture_default();
   lrpseg::cli::add_synth(app);
   lrpseg::cli::add_info(app);
+  lrpseg::cli::add_train(app);
+  lrpseg::cli::add_segment(app);
+  lrpseg::cli::add_demo(app);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

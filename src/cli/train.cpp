@@ -1,0 +1,50 @@
+#include <iostream>
+#include <memory>
+
+#include "cli/commands.h"
+#include "cli/options.h"
+#include "io/isles.h"
+#include "train/trainer.h"
+
+namespace lrpseg::cli {
+
+void add_train(CLI::App& app) {
+  auto* cmd = app.add_subcommand("train", "Train the 3D U-Net on an ISLES-format dataset");
+  auto o = std::make_shared<TrainOptions>();
+  auto size = std::make_shared<std::string>("19x48x48");
+  auto interpolation = std::make_shared<std::string>("nearest");
+  auto loss = std::make_shared<std::string>("ce");
+  auto cases = std::make_shared<std::string>();
+  auto val_cases = std::make_shared<std::string>();
+  cmd->add_option("--data", o->data_dir, "ISLES-format dataset directory")->required();
+  cmd->add_option("--out", o->out_dir, "Checkpoint directory to write")->required();
+  cmd->add_option("--size", *size, "Network input size DxHxW");
+  cmd->add_option("--interpolation", *interpolation, "Input resizing: nearest or trilinear");
+  cmd->add_option("--width", o->width, "Base width w of the U-Net (paper: 32)")
+      ->check(CLI::PositiveNumber);
+  cmd->add_option("--epochs", o->epochs, "Epochs")->check(CLI::PositiveNumber);
+  cmd->add_option("--lr", o->lr, "Adam learning rate")->check(CLI::PositiveNumber);
+  cmd->add_option("--loss", *loss, "Loss: ce, dice or ce+dice");
+  cmd->add_option("--cases", *cases, "Training case numbers, e.g. 1-10,12 (default: all but --val-cases)");
+  cmd->add_option("--val-cases", *val_cases, "Held-out case numbers; Dice after every epoch");
+  cmd->add_option("--seed", o->seed, "Random seed (weights, case order)");
+  add_threads_option(cmd, o->threads);
+  cmd->add_flag("--resume", o->resume, "Continue the checkpoint in --out");
+  cmd->add_flag("--quiet", o->quiet, "No progress output");
+  cmd->callback([=] {
+    o->preprocess.size_dhw = parse_size_dhw(*size, "--size");
+    o->preprocess.interpolation = parse_interpolation(*interpolation, "--interpolation");
+    o->loss = parse_loss(*loss, "--loss");
+    if (!cases->empty()) o->cases = parse_case_list(*cases, "--cases");
+    if (!val_cases->empty()) o->val_cases = parse_case_list(*val_cases, "--val-cases");
+    TrainResult result = train(*o);
+    if (!result.log.empty()) {
+      const auto& last = result.log.back();
+      std::cout << "epoch " << last.epoch << ": train loss " << last.train_loss;
+      if (last.val_dice >= 0) std::cout << ", validation Dice " << last.val_dice;
+      std::cout << ", " << result.seconds_per_step << " s/step\n";
+    }
+  });
+}
+
+}  // namespace lrpseg::cli

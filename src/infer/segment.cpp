@@ -1,0 +1,80 @@
+#include "infer/segment.h"
+
+#include <filesystem>
+#include <iomanip>
+#include <sstream>
+
+#include "data/preprocess.h"
+#include "infer/predict.h"
+#include "model/checkpoint.h"
+#include "train/dice.h"
+#include "util/atomic_file.h"
+#include "util/error.h"
+#include "util/progress.h"
+#include "util/threads.h"
+
+namespace lrpseg {
+
+namespace fs = std::filesystem;
+
+std::string submission_name(const CaseFiles& files) {
+  return "SMIR.lrpseg_" + files.name + "." + files.mtt_id + ".nii";
+}
+
+std::string dice_csv(const std::vector<SegmentRow>& rows) {
+  std::ostringstream out;
+  out << "case,dice,true_voxels,predicted_voxels\n" << std::setprecision(6);
+  for (const auto& r : rows) {
+    if (r.dice < 0) continue;
+    out << r.case_name << "," << r.dice << "," << r.true_voxels << "," << r.predicted_voxels << "\n";
+  }
+  return out.str();
+}
+
+// The preprocessing recorded in model.json, so inference matches training.
+PreprocessOptions preprocess_from_info(const nlohmann::json& info, const std::string& source) {
+  try {
+    PreprocessOptions pre;
+    const auto& p = info.at("preprocessing");
+    pre.size_dhw = p.at("size_dhw").get<std::array<int64_t, 3>>();
+    pre.interpolation = parse_interpolation(p.at("interpolation").get<std::string>(), source);
+    return pre;
+  } catch (const nlohmann::json::exception& e) {
+    throw Error(source + ": invalid preprocessing settings (" + e.what() + ")");
+  }
+}
+
+std::vector<SegmentRow> segment(const SegmentOptions& o) {
+  configure_threads(o.threads);
+  LoadedModel model = load_checkpoint(o.model_dir);
+  PreprocessOptions pre = preprocess_from_info(model.info, o.model_dir + "/model.json");
+  if (o.cases.empty()) throw Error(o.data_dir + ": no cases to segment");
+  fs::create_directories(o.out_dir);
+
+  std::vector<SegmentRow> rows;
+  Progress progress("segment", static_cast<int64_t>(o.cases.size()), o.quiet);
+  for (const auto& files : o.cases) {
+    CaseVolumes v = load_case(files);
+    std::array<int64_t, 3> grid{v.image.size(1), v.image.size(2), v.image.size(3)};
+    torch::Tensor mask = predict_mask(model.net, preprocess_image(v.image, pre), grid);
+    SegmentRow row;
+    row.case_name = files.name;
+    row.file = (fs::path(o.out_dir) / submission_name(files)).string();
+    row.predicted_voxels = mask.sum().item<int64_t>();
+    if (v.label.defined()) {
+      row.dice = dice_score(mask, v.label);
+      row.true_voxels = v.label.sum().item<int64_t>();
+    }
+    write_nifti(row.file, mask, v.geometry, OutputType::UInt8);
+    rows.push_back(row);
+    char status[64] = "";
+    if (row.dice >= 0) std::snprintf(status, sizeof status, "%s Dice %.3f", row.case_name.c_str(), row.dice);
+    progress.update(static_cast<int64_t>(rows.size()), status);
+  }
+  progress.finish();
+  bool any_truth = std::any_of(rows.begin(), rows.end(), [](const auto& r) { return r.dice >= 0; });
+  if (any_truth) write_text_atomically((fs::path(o.out_dir) / "dice.csv").string(), dice_csv(rows));
+  return rows;
+}
+
+}  // namespace lrpseg

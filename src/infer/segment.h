@@ -1,0 +1,43 @@
+#pragma once
+// Segmentation of cases with a trained checkpoint: one uint8 NIfTI per case in
+// the case's grid and geometry, named as ISLES submissions, and Dice where OT exists.
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "data/preprocess.h"
+#include "io/isles.h"
+
+namespace lrpseg {
+
+struct SegmentOptions {
+  std::string model_dir;
+  std::string data_dir;
+  std::string out_dir;
+  std::vector<CaseFiles> cases;  // chosen by the caller (select_cases / cases_of)
+  int threads = 0;
+  bool quiet = false;
+};
+
+struct SegmentRow {
+  std::string case_name;
+  std::string file;                // written NIfTI
+  double dice = -1;                // -1 without OT
+  int64_t true_voxels = -1;        // lesion voxels in OT (-1 without OT)
+  int64_t predicted_voxels = 0;
+};
+
+// ISLES submission name: SMIR.lrpseg_<case>.<id of the case's MR_MTT folder>.nii
+std::string submission_name(const CaseFiles& files);
+
+// Writes the predictions and, when any case has OT, dice.csv (case, Dice,
+// lesion voxels true/predicted); returns the rows.
+std::vector<SegmentRow> segment(const SegmentOptions& options);
+
+std::string dice_csv(const std::vector<SegmentRow>& rows);
+
+// The preprocessing stored in a checkpoint's model.json, so inference matches training.
+PreprocessOptions preprocess_from_info(const nlohmann::json& info, const std::string& source);
+
+}  // namespace lrpseg

@@ -1,0 +1,174 @@
+#include "model/checkpoint.h"
+
+#include <filesystem>
+#include <fstream>
+
+#include "util/atomic_file.h"
+#include "util/error.h"
+
+namespace lrpseg {
+
+namespace fs = std::filesystem;
+using nlohmann::json;
+
+namespace {
+
+constexpr const char* kStaging = ".staging";
+constexpr const char* kComplete = "COMPLETE";
+
+std::map<std::string, torch::Tensor> state_dict(UNet& net) {
+  std::map<std::string, torch::Tensor> state;
+  for (const auto& p : net->named_parameters()) state[p.key()] = p.value();
+  for (const auto& b : net->named_buffers()) state[b.key()] = b.value();
+  return state;
+}
+
+void write_bytes(const std::string& path, const std::vector<char>& bytes) {
+  std::ofstream out(path, std::ios::binary);
+  out.write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
+  out.close();
+  if (!out) throw Error(path + ": cannot write file");
+}
+
+// Moves every staged file into dir, model.json last, then drops the staging folder.
+void commit_staging(const fs::path& dir) {
+  fs::path staging = dir / kStaging;
+  std::vector<fs::path> files;
+  for (const auto& entry : fs::directory_iterator(staging)) {
+    auto name = entry.path().filename().string();
+    if (name != kComplete && name != "model.json") files.push_back(entry.path());
+  }
+  if (fs::exists(staging / "model.json")) files.push_back(staging / "model.json");
+  for (const auto& f : files) fs::rename(f, dir / f.filename());
+  fs::remove_all(staging);
+}
+
+}  // namespace
+
+void save_weights(const std::string& path, UNet& net) {
+  c10::Dict<std::string, torch::Tensor> dict;
+  for (const auto& [name, tensor] : state_dict(net)) dict.insert(name, tensor.detach().cpu());
+  std::vector<char> bytes = torch::pickle_save(dict);
+  write_atomically(path, [&](const std::string& tmp) { write_bytes(tmp, bytes); });
+}
+
+void load_weights(const std::string& path, UNet& net) {
+  if (!fs::is_regular_file(path)) throw Error(path + ": weights file not found");
+  std::ifstream in(path, std::ios::binary);
+  std::vector<char> bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  torch::IValue value;
+  try {
+    value = torch::pickle_load(bytes);
+  } catch (const c10::Error& e) {
+    throw Error(path + ": not a readable weights file (" + e.what_without_backtrace() + ")");
+  }
+  if (!value.isGenericDict()) throw Error(path + ": expected a dict of tensors");
+  auto dict = value.toGenericDict();
+  torch::NoGradGuard no_grad;
+  for (auto& [name, tensor] : state_dict(net)) {
+    auto it = dict.find(name);
+    if (it == dict.end()) throw Error(path + ": tensor '" + name + "' is missing");
+    if (!it->value().isTensor()) throw Error(path + ": entry '" + name + "' is not a tensor");
+    torch::Tensor stored = it->value().toTensor();
+    if (stored.sizes() != tensor.sizes()) {
+      throw Error(path + ": tensor '" + name + "' has shape " + c10::str(stored.sizes()) +
+                  ", the model expects " + c10::str(tensor.sizes()) +
+                  " (architecture mismatch)");
+    }
+    tensor.copy_(stored);
+  }
+  if (dict.size() != state_dict(net).size()) {
+    throw Error(path + ": holds " + std::to_string(dict.size()) + " tensors, the model has " +
+                std::to_string(state_dict(net).size()) + " (architecture mismatch)");
+  }
+}
+
+json architecture_json(const UNetOptions& options) {
+  UNet net(options);
+  return {{"name", "unet3d-tjoa"},
+          {"in_channels", options.in_channels},
+          {"classes", options.classes},
+          {"width", options.width},
+          {"parameters", net->parameter_count()}};
+}
+
+UNetOptions architecture_from_json(const json& a, const std::string& source) {
+  try {
+    UNetOptions options;
+    options.in_channels = a.at("in_channels").get<int64_t>();
+    options.classes = a.at("classes").get<int64_t>();
+    options.width = a.at("width").get<int64_t>();
+    if (options.in_channels <= 0 || options.classes <= 0 || options.width <= 0) {
+      throw Error(source + ": architecture sizes must be positive");
+    }
+    return options;
+  } catch (const json::exception& e) {
+    throw Error(source + ": invalid architecture (" + e.what() + ")");
+  }
+}
+
+void save_checkpoint(const std::string& dir_text, UNet& net, const CheckpointFiles& files) {
+  fs::path dir(dir_text);
+  fs::create_directories(dir);
+  fs::path staging = dir / kStaging;
+  fs::remove_all(staging);
+  fs::create_directories(staging);
+  save_weights((staging / "model.pt").string(), net);
+  if (files.optimizer) torch::save(*files.optimizer, (staging / "optimizer.pt").string());
+  for (const auto& [name, text] : files.text_files) {
+    write_text_atomically((staging / name).string(), text);
+  }
+  write_text_atomically((staging / "model.json").string(), files.info.dump(2) + "\n");
+  // The marker makes the staged set the committed one: from here, recovery rolls forward.
+  write_text_atomically((staging / kComplete).string(), "");
+  commit_staging(dir);
+}
+
+void recover_checkpoint(const std::string& dir_text) {
+  fs::path staging = fs::path(dir_text) / kStaging;
+  if (!fs::is_directory(staging)) return;
+  if (fs::exists(staging / kComplete)) {
+    commit_staging(dir_text);
+  } else {
+    fs::remove_all(staging);
+  }
+}
+
+json read_model_info(const std::string& dir) {
+  if (!fs::is_directory(dir)) throw Error(dir + ": model directory not found");
+  recover_checkpoint(dir);
+  std::string json_path = (fs::path(dir) / "model.json").string();
+  if (!fs::is_regular_file(json_path)) throw Error(json_path + ": not found (not a checkpoint?)");
+  try {
+    return json::parse(read_text(json_path));
+  } catch (const json::exception& e) {
+    throw Error(json_path + ": invalid JSON (" + e.what() + ")");
+  }
+}
+
+LoadedModel load_checkpoint(const std::string& dir, std::optional<int64_t> expected_width) {
+  std::string json_path = (fs::path(dir) / "model.json").string();
+  LoadedModel loaded;
+  loaded.info = read_model_info(dir);
+  if (!loaded.info.contains("architecture")) throw Error(json_path + ": no 'architecture'");
+  UNetOptions options = architecture_from_json(loaded.info["architecture"], json_path);
+  if (expected_width && *expected_width != options.width) {
+    throw Error(dir + ": checkpoint has width " + std::to_string(options.width) +
+                ", but width " + std::to_string(*expected_width) + " was requested");
+  }
+  loaded.net = UNet(options);
+  load_weights((fs::path(dir) / "model.pt").string(), loaded.net);
+  return loaded;
+}
+
+void load_optimizer(const std::string& dir, torch::optim::Optimizer& optimizer) {
+  std::string path = (fs::path(dir) / "optimizer.pt").string();
+  if (!fs::is_regular_file(path)) throw Error(path + ": optimizer state not found, cannot resume");
+  try {
+    torch::load(optimizer, path);
+  } catch (const c10::Error& e) {
+    throw Error(path + ": cannot read optimizer state (" + e.what_without_backtrace() + ")");
+  }
+}
+
+}  // namespace lrpseg

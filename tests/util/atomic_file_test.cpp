@@ -1,0 +1,50 @@
+#include "util/atomic_file.h"
+
+#include <gtest/gtest.h>
+
+#include <filesystem>
+
+#include "temp_dir.h"
+#include "util/error.h"
+
+namespace lrpseg {
+namespace {
+
+namespace fs = std::filesystem;
+
+size_t entries(const fs::path& dir) {
+  return static_cast<size_t>(std::distance(fs::directory_iterator(dir), fs::directory_iterator()));
+}
+
+TEST(AtomicFile, WritesAndReadsBack) {
+  testing::TempDir dir;
+  write_text_atomically(dir / "a.txt", "hello\n");
+  EXPECT_EQ(read_text(dir / "a.txt"), "hello\n");
+  EXPECT_EQ(entries(dir.path()), 1u);
+}
+
+TEST(AtomicFile, FailedWriteKeepsTheOldFileAndLeavesNoTemporary) {
+  testing::TempDir dir;
+  write_text_atomically(dir / "a.txt", "old");
+  EXPECT_THROW(write_atomically(dir / "a.txt",
+                                [](const std::string& tmp) {
+                                  write_text_atomically(tmp, "partial");
+                                  throw Error("disk full");
+                                }),
+               Error);
+  EXPECT_EQ(read_text(dir / "a.txt"), "old");
+  EXPECT_EQ(entries(dir.path()), 1u);
+}
+
+TEST(AtomicFile, MissingDirectoryIsAnErrorNamingIt) {
+  testing::TempDir dir;
+  try {
+    write_text_atomically(dir / "nope/a.txt", "x");
+    FAIL();
+  } catch (const Error& e) {
+    EXPECT_NE(std::string(e.what()).find("nope"), std::string::npos);
+  }
+}
+
+}  // namespace
+}  // namespace lrpseg
