@@ -6,7 +6,7 @@
 #include <filesystem>
 #include <string>
 
-namespace lrpseg::testing {
+namespace lrpseg::test {
 
 class TempDir {
  public:
@@ -25,10 +25,12 @@ class TempDir {
   TempDir& operator=(const TempDir&) = delete;
 
   const std::filesystem::path& path() const { return path_; }
-  std::string operator/(const std::string& name) const { return (path_ / name).string(); }
+  // Path of `name` inside the directory, as a string for the lrpseg API.
+  std::string file(const std::string& name) const { return (path_ / name).string(); }
+  std::string operator/(const std::string& name) const { return file(name); }
 
  private:
   std::filesystem::path path_;
 };
 
-}  // namespace lrpseg::testing
+}  // namespace lrpseg::test

@@ -137,6 +137,13 @@ void check_resume_compatible(const json& stored, const TrainOptions& o, const st
 TrainResult train(const TrainOptions& o) {
   if (o.epochs <= 0) throw Error("--epochs: must be positive");
   if (o.lr <= 0) throw Error("--lr: must be positive");
+  int64_t bottleneck_voxels = 1;
+  for (int64_t s : o.preprocess.size_dhw) bottleneck_voxels *= (s + 7) / 8;
+  if (bottleneck_voxels < 2) {
+    throw Error("--size " + format_size_dhw(o.preprocess.size_dhw) +
+                ": too small, the U-Net's bottleneck would hold one voxel, on which batch "
+                "normalisation cannot train");
+  }
   configure_threads(o.threads);
   fs::path out(o.out_dir);
   recover_checkpoint(o.out_dir);

@@ -40,7 +40,7 @@ bool same_state(UNet& a, UNet& b) {
 }
 
 TEST(Checkpoint, RoundTripRestoresEveryParameterAndBuffer) {
-  testing::TempDir dir;
+  test::TempDir dir;
   torch::manual_seed(1);
   UNet net = tiny_net();
   save_checkpoint(dir / "m", net, {info_for(net, 3), nullptr, {{"train_log.csv", "epoch\n"}}});
@@ -52,7 +52,7 @@ TEST(Checkpoint, RoundTripRestoresEveryParameterAndBuffer) {
 }
 
 TEST(Checkpoint, WeightsUseThePyTorchStateDictNames) {
-  testing::TempDir dir;
+  test::TempDir dir;
   UNet net = tiny_net();
   save_weights(dir / "model.pt", net);
   auto bytes = read_text(dir / "model.pt");
@@ -66,7 +66,7 @@ TEST(Checkpoint, WeightsUseThePyTorchStateDictNames) {
 }
 
 TEST(Checkpoint, WidthMismatchIsAnErrorNamingBothWidths) {
-  testing::TempDir dir;
+  test::TempDir dir;
   UNet net = tiny_net(2);
   save_checkpoint(dir / "m", net, {info_for(net, 1)});
   try {
@@ -80,7 +80,7 @@ TEST(Checkpoint, WidthMismatchIsAnErrorNamingBothWidths) {
 }
 
 TEST(Checkpoint, WeightsOfAnotherArchitectureAreRejected) {
-  testing::TempDir dir;
+  test::TempDir dir;
   UNet small = tiny_net(2);
   save_weights(dir / "model.pt", small);
   UNet big(UNetOptions{6, 2, 4});
@@ -93,14 +93,14 @@ TEST(Checkpoint, WeightsOfAnotherArchitectureAreRejected) {
 }
 
 TEST(Checkpoint, CorruptWeightsFileIsAnError) {
-  testing::TempDir dir;
+  test::TempDir dir;
   write_text_atomically(dir / "model.pt", "not a pickle");
   UNet net = tiny_net();
   EXPECT_THROW(load_weights(dir / "model.pt", net), Error);
 }
 
 TEST(Checkpoint, InterruptedSaveBeforeCommitKeepsThePreviousCheckpoint) {
-  testing::TempDir dir;
+  test::TempDir dir;
   torch::manual_seed(1);
   UNet first = tiny_net();
   save_checkpoint(dir / "m", first, {info_for(first, 1)});
@@ -114,7 +114,7 @@ TEST(Checkpoint, InterruptedSaveBeforeCommitKeepsThePreviousCheckpoint) {
 }
 
 TEST(Checkpoint, InterruptedSaveAfterCommitMarkerRollsForward) {
-  testing::TempDir dir;
+  test::TempDir dir;
   torch::manual_seed(1);
   UNet first = tiny_net();
   save_checkpoint(dir / "m", first, {info_for(first, 1)});
@@ -137,7 +137,7 @@ TEST(Checkpoint, ModelPtIsReadableAsTorchLoadDictByAnIndependentReader) {
   if (std::system("python3 -c 'import zipfile, pickle' >/dev/null 2>&1") != 0) {
     GTEST_SKIP() << "python3 not available";
   }
-  testing::TempDir dir;
+  test::TempDir dir;
   torch::manual_seed(3);
   UNet net = tiny_net();
   save_weights(dir / "model.pt", net);

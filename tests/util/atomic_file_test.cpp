@@ -17,14 +17,14 @@ size_t entries(const fs::path& dir) {
 }
 
 TEST(AtomicFile, WritesAndReadsBack) {
-  testing::TempDir dir;
+  test::TempDir dir;
   write_text_atomically(dir / "a.txt", "hello\n");
   EXPECT_EQ(read_text(dir / "a.txt"), "hello\n");
   EXPECT_EQ(entries(dir.path()), 1u);
 }
 
 TEST(AtomicFile, FailedWriteKeepsTheOldFileAndLeavesNoTemporary) {
-  testing::TempDir dir;
+  test::TempDir dir;
   write_text_atomically(dir / "a.txt", "old");
   EXPECT_THROW(write_atomically(dir / "a.txt",
                                 [](const std::string& tmp) {
@@ -37,7 +37,7 @@ TEST(AtomicFile, FailedWriteKeepsTheOldFileAndLeavesNoTemporary) {
 }
 
 TEST(AtomicFile, MissingDirectoryIsAnErrorNamingIt) {
-  testing::TempDir dir;
+  test::TempDir dir;
   try {
     write_text_atomically(dir / "nope/a.txt", "x");
     FAIL();

@@ -1,0 +1,120 @@
+// Bad input: a one-line error naming the file/option, a non-zero exit, no
+// partial output, no crash.
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <fstream>
+
+#include "data/synth.h"
+#include <nlohmann/json.hpp>
+
+#include "io/nifti.h"
+#include "io/raw_nifti.h"
+#include "run_command.h"
+#include "temp_dir.h"
+#include "util/atomic_file.h"
+
+namespace lrpseg {
+namespace {
+
+namespace fs = std::filesystem;
+using test::run_lrpseg;
+
+int lines(const std::string& text) {
+  int n = 0;
+  for (char c : text) n += c == '\n';
+  return n;
+}
+
+void expect_clean_error(const test::CommandResult& r, const std::string& mentions) {
+  EXPECT_NE(r.status, 0) << r.output;
+  EXPECT_GT(r.status, 0) << "crashed: " << r.output;
+  EXPECT_NE(r.output.find(mentions), std::string::npos) << r.output;
+  EXPECT_EQ(lines(r.output), 1) << r.output;
+}
+
+TEST(BadInput, MissingDataDirectoryNamesItAndWritesNothing) {
+  test::TempDir dir;
+  auto r = run_lrpseg("train --data " + (dir / "nope") + " --out " + (dir / "m") + " --quiet");
+  expect_clean_error(r, dir / "nope");
+  EXPECT_FALSE(fs::exists(dir / "m"));
+}
+
+TEST(BadInput, NonNiftiAndTruncatedFilesAreNamed) {
+  test::TempDir dir;
+  write_text_atomically(dir / "text.nii", "this is not a NIfTI file, just some text\n");
+  expect_clean_error(run_lrpseg("info " + (dir / "text.nii")), dir / "text.nii");
+
+  write_nifti(dir / "full.nii", torch::rand({4, 5, 6}), make_nifti_header({4, 5, 6}, {1, 1, 1}),
+              OutputType::Float32);
+  auto bytes = read_text(dir / "full.nii");
+  write_text_atomically(dir / "cut.nii", bytes.substr(0, bytes.size() - 40));
+  expect_clean_error(run_lrpseg("info " + (dir / "cut.nii")), dir / "cut.nii");
+}
+
+TEST(BadInput, NanVoxelsAreNamed) {
+  test::TempDir dir;
+  std::vector<float> values(4 * 5 * 6, 1.0f);
+  values[7] = std::nanf("");
+  test::write_raw_nifti(dir / "nan.nii", {{6, 5, 4}}, values);
+  expect_clean_error(run_lrpseg("info " + (dir / "nan.nii")), dir / "nan.nii");
+}
+
+TEST(BadInput, UnknownOptionValuesNameTheOption) {
+  test::TempDir dir;
+  std::string base = "train --data " + dir.path().string() + " --out " + (dir / "m") + " ";
+  expect_clean_error(run_lrpseg(base + "--loss focal"), "--loss");
+  expect_clean_error(run_lrpseg(base + "--size 19x48"), "--size");
+  expect_clean_error(run_lrpseg(base + "--interpolation cubic"), "--interpolation");
+  expect_clean_error(run_lrpseg(base + "--cases 3-1"), "--cases");
+  expect_clean_error(run_lrpseg(base + "--size 4x8x8"), "--size");
+  EXPECT_FALSE(fs::exists(dir / "m"));
+}
+
+TEST(BadInput, CheckpointOfAnotherArchitectureIsRejected) {
+  test::TempDir dir;
+  synthesize_isles({dir / "data", 1, 0, 1});
+  auto r = run_lrpseg("train --data " + (dir / "data") + " --out " + (dir / "m") +
+                      " --width 2 --size 4x16x16 --epochs 1 --threads 1 --quiet");
+  ASSERT_EQ(r.status, 0) << r.output;
+  // model.json claims width 4, model.pt holds width 2.
+  auto info = nlohmann::json::parse(read_text(dir / "m/model.json"));
+  info["architecture"]["width"] = 4;
+  write_text_atomically(dir / "m/model.json", info.dump());
+  r = run_lrpseg("segment --model " + (dir / "m") + " --data " + (dir / "data") + " --out " +
+                 (dir / "seg") + " --quiet");
+  expect_clean_error(r, "model.pt");
+  EXPECT_FALSE(fs::exists(dir / "seg"));
+}
+
+TEST(Cli, InfoPrintsThePaperModelsParameterCount) {
+  auto r = run_lrpseg("info --model-width 32");
+  EXPECT_EQ(r.status, 0);
+  EXPECT_NE(r.output.find("19077158"), std::string::npos) << r.output;
+}
+
+TEST(Cli, TrainingKilledMidwayResumesAndLosesAtMostOneEpoch) {
+  test::TempDir dir;
+  synthesize_isles({dir / "data", 2, 0, 5});
+  std::string args = "train --data " + (dir / "data") + " --out " + (dir / "m") +
+                     " --width 2 --size 4x16x16 --threads 1 --quiet --epochs ";
+  // Start a long run in the background and kill it hard once epoch 2 is checkpointed.
+  std::string log = dir / "train_log.csv";
+  std::string command = "( " + std::string(LRPSEG_BINARY) + " " + args + "1000 & pid=$!; " +
+                        "for i in $(seq 600); do grep -q '^2,' " + (dir / "m/train_log.csv") +
+                        " 2>/dev/null && break; sleep 0.05; done; kill -9 $pid; wait $pid ) "
+                        ">/dev/null 2>&1";
+  std::system(command.c_str());
+  auto info = nlohmann::json::parse(read_text(dir / "m/model.json"));
+  int done = info["epoch"];
+  ASSERT_GE(done, 2);
+  auto r = run_lrpseg(args + std::to_string(done + 2) + " --resume");
+  ASSERT_EQ(r.status, 0) << r.output;
+  auto rows = read_text(dir / "m/train_log.csv");
+  EXPECT_EQ(lines(rows), done + 2 + 1);  // header + one row per epoch
+  EXPECT_EQ(nlohmann::json::parse(read_text(dir / "m/model.json"))["epoch"], done + 2);
+  EXPECT_FALSE(fs::exists(dir / "m/.staging"));
+}
+
+}  // namespace
+}  // namespace lrpseg

@@ -1,0 +1,30 @@
+#pragma once
+// Runs the lrpseg executable through the shell and captures its exit status
+// and combined output.
+#include <sys/wait.h>
+
+#include <array>
+#include <cstdio>
+#include <string>
+
+namespace lrpseg::test {
+
+struct CommandResult {
+  int status = -1;
+  std::string output;
+};
+
+inline CommandResult run_lrpseg(const std::string& args) {
+  std::string command = std::string(LRPSEG_BINARY) + " " + args + " 2>&1";
+  CommandResult result;
+  FILE* pipe = popen(command.c_str(), "r");
+  if (!pipe) return result;
+  std::array<char, 4096> buffer;
+  size_t n;
+  while ((n = fread(buffer.data(), 1, buffer.size(), pipe)) > 0) result.output.append(buffer.data(), n);
+  int raw = pclose(pipe);
+  result.status = WIFEXITED(raw) ? WEXITSTATUS(raw) : -1;
+  return result;
+}
+
+}  // namespace lrpseg::test

@@ -1,0 +1,70 @@
+#include "infer/segment.h"
+
+#include <gtest/gtest.h>
+
+#include <filesystem>
+
+#include "data/synth.h"
+#include "io/nifti.h"
+#include "model/checkpoint.h"
+#include "temp_dir.h"
+#include "train/trainer.h"
+#include "util/atomic_file.h"
+#include "util/error.h"
+
+namespace lrpseg {
+namespace {
+
+namespace fs = std::filesystem;
+
+TEST(Segment, WritesOnePredictionPerCaseInTheCaseGeometryAndDiceCsv) {
+  test::TempDir dir;
+  synthesize_isles({dir / "data", 2, 1, 3});
+  TrainOptions t;
+  t.data_dir = dir / "data";
+  t.out_dir = dir / "model";
+  t.preprocess.size_dhw = {4, 16, 16};
+  t.width = 2;
+  t.epochs = 1;
+  t.threads = 1;
+  t.quiet = true;
+  train(t);
+
+  IslesDataset dataset = discover_isles(dir / "data");
+  SegmentOptions s;
+  s.model_dir = t.out_dir;
+  s.data_dir = t.data_dir;
+  s.out_dir = dir / "seg";
+  s.cases = dataset.cases;  // two training cases and one test case
+  s.threads = 1;
+  s.quiet = true;
+  auto rows = segment(s);
+  ASSERT_EQ(rows.size(), 3u);
+  for (size_t i = 0; i < rows.size(); ++i) {
+    const CaseFiles& files = dataset.cases[i];
+    EXPECT_EQ(fs::path(rows[i].file).filename().string(),
+              "SMIR.lrpseg_" + files.name + "." + files.mtt_id + ".nii");
+    Volume written = read_nifti_3d(rows[i].file);
+    NiftiHeader adc = read_nifti_header(files.modality_paths[0]);
+    EXPECT_EQ(written.header.size_dhw(), adc.size_dhw());
+    EXPECT_EQ(written.header.sform(), adc.sform());
+    EXPECT_EQ(written.header.datatype(), 2);  // uint8
+    EXPECT_EQ(written.data.sum().item<int64_t>(), rows[i].predicted_voxels);
+  }
+  EXPECT_LT(rows[2].dice, 0);  // the test case has no OT
+  std::string csv = read_text(dir / "seg/dice.csv");
+  EXPECT_EQ(csv.rfind("case,dice,true_voxels,predicted_voxels\n", 0), 0u);
+  EXPECT_NE(csv.find("training_1,"), std::string::npos);
+  EXPECT_EQ(csv.find("test_1"), std::string::npos);
+}
+
+TEST(Segment, PreprocessingComesFromModelJson) {
+  nlohmann::json info = {{"preprocessing", {{"size_dhw", {3, 5, 7}}, {"interpolation", "trilinear"}}}};
+  PreprocessOptions p = preprocess_from_info(info, "model.json");
+  EXPECT_EQ(p.size_dhw, (std::array<int64_t, 3>{3, 5, 7}));
+  EXPECT_EQ(p.interpolation, Interpolation::Trilinear);
+  EXPECT_THROW(preprocess_from_info(nlohmann::json::object(), "model.json"), Error);
+}
+
+}  // namespace
+}  // namespace lrpseg
