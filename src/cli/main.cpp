@@ -12,7 +12,9 @@ int main(int argc, char** argv) {
   lrpseg::cli::add_info(app);
   lrpseg::cli::add_train(app);
   lrpseg::cli::add_segment(app);
+  lrpseg::cli::add_explain(app);
   lrpseg::cli::add_demo(app);
+  lrpseg::cli::add_bench(app);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

@@ -501,3 +501,44 @@ NiftiHeader make_nifti_header(std::array<int64_t, 3> size_dhw, std::array<double
 }
 
 }  // namespace lrpseg
+
+namespace lrpseg {
+
+NiftiHeader resampled_header(const NiftiHeader& reference, std::array<int64_t, 3> size_dhw) {
+  const nifti_image* ref = nim_of(reference);
+  NimPtr nim(nifti_copy_nim_info(ref));
+  if (!nim) throw Error("resampled_header: nifticlib could not copy the header");
+  // Scale per NIfTI axis i, j, k = W, H, D. A new voxel centre n maps to the old
+  // continuous index (n + 0.5)·s − 0.5 (align_corners = false resampling).
+  const std::array<int64_t, 3> old_ijk{extent(ref, 1), extent(ref, 2), extent(ref, 3)};
+  const std::array<int64_t, 3> new_ijk{size_dhw[2], size_dhw[1], size_dhw[0]};
+  nifti_dmat44 scale;
+  std::memset(&scale, 0, sizeof scale);
+  for (int a = 0; a < 3; ++a) {
+    if (new_ijk[a] <= 0) throw Error("resampled_header: grid sizes must be positive");
+    const double s = static_cast<double>(old_ijk[a]) / static_cast<double>(new_ijk[a]);
+    scale.m[a][a] = s;
+    scale.m[a][3] = (s - 1.0) / 2.0;
+    nim->pixdim[a + 1] = ref->pixdim[a + 1] * s;
+    nim->dim[a + 1] = new_ijk[a];
+  }
+  scale.m[3][3] = 1.0;
+  nim->nx = new_ijk[0];
+  nim->ny = new_ijk[1];
+  nim->nz = new_ijk[2];
+  nim->dx = nim->pixdim[1];
+  nim->dy = nim->pixdim[2];
+  nim->dz = nim->pixdim[3];
+  nim->dim[0] = nim->ndim = std::max<int64_t>(3, ref->ndim);
+  nifti_update_dims_from_array(nim.get());
+  nim->sto_xyz = nifti_dmat44_mul(ref->sto_xyz, scale);
+  nim->sto_ijk = nifti_dmat44_inverse(nim->sto_xyz);
+  nim->qto_xyz = nifti_dmat44_mul(ref->qto_xyz, scale);
+  nim->qto_ijk = nifti_dmat44_inverse(nim->qto_xyz);
+  nim->qoffset_x = nim->qto_xyz.m[0][3];
+  nim->qoffset_y = nim->qto_xyz.m[1][3];
+  nim->qoffset_z = nim->qto_xyz.m[2][3];
+  return wrap(std::move(nim));
+}
+
+}  // namespace lrpseg

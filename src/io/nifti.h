@@ -66,6 +66,11 @@ NiftiHeader read_nifti_header(const std::string& path);
 void write_nifti(const std::string& path, const torch::Tensor& data, const NiftiHeader& reference,
                  OutputType type, double slope = 1.0);
 
+// The reference's header for a resampled grid (D, H, W) covering the same field
+// of view: pixdim and the qform/sform voxel axes are scaled, so a network-size
+// volume overlays on the case it came from.
+NiftiHeader resampled_header(const NiftiHeader& reference, std::array<int64_t, 3> size_dhw);
+
 // A header for a new volume of the given grid, voxel spacing (mm, along i, j, k)
 // and origin; qform and sform both set to the scaled-identity affine placed at
 // `origin_mm`. Used by the synthetic generator and tests.

@@ -1,0 +1,28 @@
+#pragma once
+// Synthetic ISLES-2017-format datasets (`lrpseg synth`): real NIfTI files in the
+// challenge's folder layout, generated deterministically from a seed.
+// The generative model is described in docs/synthetic-data.md.
+#include <cstdint>
+#include <functional>
+#include <string>
+
+namespace lrpseg {
+
+struct SynthOptions {
+  std::string out_dir;
+  int training_cases = 16;  // training_1..N, with OT
+  int test_cases = 0;       // test_1..M, without OT
+  uint64_t seed = 0;
+};
+
+// Writes an ISLES-2017-layout dataset of uncompressed NIfTI files into
+// options.out_dir (created if missing); identical bytes for the same options,
+// and case k is the same whatever the number of cases. Throws lrpseg::Error if
+// out_dir already holds training_*/test_* entries (existing data is never
+// overwritten). Each case is written to a hidden temporary folder and renamed
+// into place, so an interrupted run leaves no half case. Calls
+// progress(done, total) after each case when given.
+void synthesize_isles(const SynthOptions& options,
+                      const std::function<void(int, int)>& progress = {});
+
+}  // namespace lrpseg

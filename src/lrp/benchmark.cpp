@@ -1,0 +1,239 @@
+#include "lrp/benchmark.h"
+
+#include <malloc.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <chrono>
+#include <fstream>
+#include <functional>
+#include <iomanip>
+#include <sstream>
+#include <vector>
+
+#include "lrp/relevance.h"
+#include "model/unet.h"
+#include "util/error.h"
+#include "util/threads.h"
+
+namespace lrpseg {
+
+namespace {
+
+double seconds(const std::function<void()>& run) {
+  const auto start = std::chrono::steady_clock::now();
+  run();
+  return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+}
+
+struct Timing {
+  double median = 0, min = 0;
+};
+
+Timing time_repeated(int repeat, const std::function<void()>& run) {
+  std::vector<double> t;
+  for (int i = 0; i < std::max(1, repeat); ++i) t.push_back(seconds(run));
+  std::sort(t.begin(), t.end());
+  return {t[t.size() / 2], t.front()};
+}
+
+// "VmRSS" / "VmHWM" of /proc/self/status in kB, or −1.
+long status_kb(const std::string& key) {
+  std::ifstream status("/proc/self/status");
+  std::string line;
+  while (std::getline(status, line)) {
+    if (line.rfind(key + ":", 0) == 0) return std::stol(line.substr(key.size() + 1));
+  }
+  return -1;
+}
+
+// Peak resident memory that `run` adds, in MB, measured in a forked child so
+// that every configuration starts from the same state: the child returns freed
+// heap to the system, resets its high-water mark (clear_refs 5, Linux ≥ 4.0),
+// runs once and reports VmHWM − VmRSS-before through a pipe. −1 if unavailable.
+double peak_mb(const std::function<void()>& run) {
+  int fds[2];
+  if (pipe(fds) != 0) return -1;
+  const pid_t pid = fork();
+  if (pid < 0) return -1;
+  if (pid == 0) {
+    close(fds[0]);
+    double added = -1;
+    malloc_trim(0);
+    std::ofstream("/proc/self/clear_refs") << "5";
+    const long before = status_kb("VmRSS");
+    const long hwm_before = status_kb("VmHWM");
+    if (before > 0 && hwm_before >= before && hwm_before <= before + 1024) {
+      try {
+        run();
+        added = (status_kb("VmHWM") - before) / 1024.0;
+      } catch (...) {
+      }
+    }
+    if (write(fds[1], &added, sizeof added) != sizeof added) _exit(1);
+    _exit(0);
+  }
+  close(fds[1]);
+  double added = -1;
+  if (read(fds[0], &added, sizeof added) != sizeof added) added = -1;
+  close(fds[0]);
+  int status = 0;
+  waitpid(pid, &status, 0);
+  return added;
+}
+
+// Random network of the paper's shape with eval BatchNorm whose statistics are
+// not the identity, so the benchmark does the work a trained network would.
+UNet random_unet(int64_t width, uint64_t seed) {
+  torch::manual_seed(seed);
+  UNet net(UNetOptions{6, 2, width});
+  torch::NoGradGuard no_grad;
+  for (auto& b : net->named_buffers()) {
+    if (b.key().find("running_mean") != std::string::npos) b.value().normal_(0.0, 0.1);
+    if (b.key().find("running_var") != std::string::npos) b.value().uniform_(0.5, 2.0);
+  }
+  for (auto& p : net->named_parameters()) {
+    if (p.value().dim() == 1 && p.key().find("bn") != std::string::npos) {
+      if (p.key().find("weight") != std::string::npos) p.value().uniform_(0.5, 1.5);
+      if (p.key().find("bias") != std::string::npos) p.value().normal_(0.0, 0.1);
+    }
+  }
+  net->eval();
+  return net;
+}
+
+double forward_gflop(const Trace& trace) {
+  double flop = 0;
+  for (const TraceStep& s : trace.steps) {
+    if (s.kind == LayerKind::Conv) {
+      const double out = static_cast<double>(c10::multiply_integers(trace.shapes[s.output]));
+      flop += 2.0 * out * static_cast<double>(s.weight[0].numel());
+    } else if (s.kind == LayerKind::ConvTranspose) {
+      flop += 2.0 * static_cast<double>(s.input.numel()) * static_cast<double>(s.weight[0].numel());
+    }
+  }
+  return flop / 1e9;
+}
+
+std::string fixed(double v, int digits) {
+  std::ostringstream s;
+  s << std::fixed << std::setprecision(digits) << v;
+  return s.str();
+}
+
+}  // namespace
+
+LrpBenchResult run_lrp_benchmark(const LrpBenchOptions& options, std::ostream* log) {
+  if (options.width < 1) throw Error("--width must be positive");
+  if (options.repeat < 1) throw Error("--repeat must be at least 1");
+  if (options.sweep < 1) throw Error("--sweep must be at least 1");
+  LrpBenchResult result;
+  result.options = options;
+  result.threads = options.threads > 0 ? configure_threads(options.threads) : at::get_num_threads();
+
+  UNet net = random_unet(options.width, options.seed);
+  result.parameters = net->parameter_count();
+  const auto& s = options.size_dhw;
+  const torch::Tensor x = torch::rand({1, 6, s[0], s[1], s[2]});
+  torch::NoGradGuard no_grad;
+
+  LrpOptions one;
+  LrpOptions sweep;
+  sweep.filters.clear();
+  const std::vector<Filter> paper = paper_filters();
+  for (int k = 0; k < options.sweep; ++k) sweep.filters.push_back(paper[k % paper.size()]);
+
+  auto say = [&](const std::string& line) {
+    if (log) *log << line << std::endl;
+  };
+  auto forward = [&] { net->forward(x); };
+  auto forward_traced = [&] {
+    Trace trace;
+    net->forward(x, &trace);
+  };
+  auto explain_one = [&] { explain(net, x, one); };
+  auto explain_sweep = [&] { explain(net, x, sweep); };
+
+  {
+    Trace trace;
+    net->forward(x, &trace);
+    result.gflop_forward = forward_gflop(trace);
+  }
+  explain_one();  // warm-up: thread pools, oneDNN primitives, allocator
+  say("forward ...");
+  Timing t = time_repeated(options.repeat, forward);
+  result.forward_s = t.median;
+  result.forward_min_s = t.min;
+  result.forward_traced_s = time_repeated(options.repeat, forward_traced).median;
+  say("explanation, 1 filter ...");
+  t = time_repeated(options.repeat, explain_one);
+  result.explain_s = t.median;
+  result.explain_min_s = t.min;
+  say("sweep, " + std::to_string(options.sweep) + " filters batched ...");
+  t = time_repeated(options.repeat, explain_sweep);
+  result.sweep_batched_s = t.median;
+  result.sweep_batched_min_s = t.min;
+  say("sweep, " + std::to_string(options.sweep) + " separate runs ...");
+  result.sweep_separate_s = seconds([&] {
+    for (const Filter& f : sweep.filters) {
+      LrpOptions single;
+      single.filters = {f};
+      explain(net, x, single);
+    }
+  });
+  say("peak memory ...");
+  result.peak_forward_mb = peak_mb(forward_traced);
+  result.peak_explain_mb = peak_mb(explain_one);
+  result.peak_sweep_mb = peak_mb(explain_sweep);
+  return result;
+}
+
+std::string to_text(const LrpBenchResult& r) {
+  const auto& o = r.options;
+  std::ostringstream s;
+  const std::string k = std::to_string(o.sweep);
+  s << "lrpseg bench lrp: U-Net width " << o.width << " (" << fixed(r.parameters / 1e6, 2)
+    << " M parameters), input 6x" << o.size_dhw[0] << "x" << o.size_dhw[1] << "x"
+    << o.size_dhw[2] << ", " << fixed(r.gflop_forward, 1) << " GFLOP per forward, " << r.threads
+    << " threads, median of " << o.repeat << "\n"
+    << "  forward                        " << fixed(r.forward_s, 3) << " s  (min "
+    << fixed(r.forward_min_s, 3) << "; keeping activations " << fixed(r.forward_traced_s, 3)
+    << ")\n"
+    << "  explanation, 1 filter          " << fixed(r.explain_s, 3) << " s  (min "
+    << fixed(r.explain_min_s, 3) << ")  = " << fixed(r.explain_over_forward(), 2)
+    << " x forward\n"
+    << "  sweep, " << k << " filters batched     " << fixed(r.sweep_batched_s, 3) << " s  (min "
+    << fixed(r.sweep_batched_min_s, 3) << ")\n"
+    << "  sweep, " << k << " separate runs       " << fixed(r.sweep_separate_s, 3)
+    << " s  batched/separate = " << fixed(r.batched_over_separate(), 3) << "\n"
+    << "  peak memory: forward with activations " << fixed(r.peak_forward_mb, 1)
+    << " MB, explanation " << fixed(r.peak_explain_mb, 1) << " MB (= "
+    << fixed(r.peak_explain_over_forward(), 2) << " x), batched sweep "
+    << fixed(r.peak_sweep_mb, 1) << " MB\n";
+  return s.str();
+}
+
+std::string to_json(const LrpBenchResult& r) {
+  const auto& o = r.options;
+  std::ostringstream s;
+  s << std::setprecision(6) << "{\"width\": " << o.width << ", \"size\": \"" << o.size_dhw[0]
+    << "x" << o.size_dhw[1] << "x" << o.size_dhw[2] << "\", \"threads\": " << r.threads
+    << ", \"repeat\": " << o.repeat << ", \"parameters\": " << r.parameters
+    << ", \"gflop_forward\": " << r.gflop_forward << ", \"forward_s\": " << r.forward_s
+    << ", \"forward_min_s\": " << r.forward_min_s
+    << ", \"forward_traced_s\": " << r.forward_traced_s << ", \"explain_s\": " << r.explain_s
+    << ", \"explain_min_s\": " << r.explain_min_s
+    << ", \"explain_over_forward\": " << r.explain_over_forward()
+    << ", \"sweep_filters\": " << o.sweep << ", \"sweep_batched_s\": " << r.sweep_batched_s
+    << ", \"sweep_batched_min_s\": " << r.sweep_batched_min_s
+    << ", \"sweep_separate_s\": " << r.sweep_separate_s
+    << ", \"sweep_batched_over_separate\": " << r.batched_over_separate()
+    << ", \"peak_forward_mb\": " << r.peak_forward_mb
+    << ", \"peak_explain_mb\": " << r.peak_explain_mb
+    << ", \"peak_sweep_mb\": " << r.peak_sweep_mb
+    << ", \"peak_explain_over_forward\": " << r.peak_explain_over_forward() << "}";
+  return s.str();
+}
+
+}  // namespace lrpseg

@@ -1,0 +1,45 @@
+#pragma once
+// `lrpseg bench lrp`: forward, one explanation and a K-filter sweep (batched and
+// as K separate runs), measured in one run on the same random input and random
+// U-Net, plus the peak memory of a forward that keeps its activations and of
+// one explanation, each measured in a forked child.
+#include <array>
+#include <cstdint>
+#include <ostream>
+#include <string>
+
+namespace lrpseg {
+
+struct LrpBenchOptions {
+  int64_t width = 32;                            // the paper's U-Net
+  std::array<int64_t, 3> size_dhw{19, 48, 48};  // series A
+  int threads = 0;                               // 0: leave torch's setting alone
+  int repeat = 3;                                // timings: median (and min) of this many
+  int sweep = 16;                                // K of the sweep (the paper's 16 filters)
+  uint64_t seed = 0;
+};
+
+struct LrpBenchResult {
+  LrpBenchOptions options;
+  int threads = 0;
+  int64_t parameters = 0;
+  double gflop_forward = 0;         // convolutions only, 2 FLOP per multiply-add
+  double forward_s = 0, forward_min_s = 0;                // plain forward (inference)
+  double forward_traced_s = 0;                            // forward keeping activations
+  double explain_s = 0, explain_min_s = 0;                // forward + relevance, 1 filter
+  double sweep_batched_s = 0, sweep_batched_min_s = 0;    // forward + K-batched relevance
+  double sweep_separate_s = 0;                            // K separate explanations
+  double peak_forward_mb = -1, peak_explain_mb = -1, peak_sweep_mb = -1;  // −1: unmeasured
+
+  double explain_over_forward() const { return explain_s / forward_s; }
+  double batched_over_separate() const { return sweep_batched_s / sweep_separate_s; }
+  double peak_explain_over_forward() const { return peak_explain_mb / peak_forward_mb; }
+};
+
+// Progress lines ("forward …") go to `log` when given.
+LrpBenchResult run_lrp_benchmark(const LrpBenchOptions& options, std::ostream* log = nullptr);
+
+std::string to_text(const LrpBenchResult& result);
+std::string to_json(const LrpBenchResult& result);  // one JSON object, one line
+
+}  // namespace lrpseg

@@ -1,0 +1,62 @@
+#pragma once
+// Which rule goes to which layer (Zennit's "composite"), and every LRP default in
+// one place. The defaults are the paper's: z+ for hidden (transposed)
+// convolutions and the head, z^B with bounds [0, 1] for the first convolution,
+// winner-takes-all pooling, pass-through BatchNorm and activations, zero-padded
+// crops, channel cleave at concatenations, sum at forks, no filter.
+#include <string>
+#include <vector>
+
+#include "lrp/filters.h"
+#include "lrp/rules.h"
+#include "model/trace.h"
+
+namespace lrpseg {
+
+enum class HiddenRule { ZPlus, Epsilon };
+enum class Merge { Sum, Paper };  // Paper: R = f·R_skip + (1−f)·R_pool at forks
+enum class Target { All, Lesion, LesionMask };
+
+const char* to_string(HiddenRule rule);
+const char* to_string(Target target);
+HiddenRule parse_hidden_rule(const std::string& name);  // "z+" | "epsilon"
+Target parse_target(const std::string& name);           // "all" | "lesion" | "lesion-mask"
+// "sum" or "paper:f" (f in [0, 1]; "paper" alone means f = 0.5).
+void parse_merge(const std::string& spec, Merge& merge, double& skip_fraction);
+std::string merge_to_string(Merge merge, double skip_fraction);
+
+// The paper's 15 places where the filter acts (Fig. 2), by name: "output" (R0),
+// "<step>" for the relevance a step sends to its input, "<concat>.skip" and
+// "<concat>.up" for the two cleaved pieces. b1.conv1 … b4.conv1 are "after each
+// encoder block" (the relevance at the block input); none after pools or merges.
+std::vector<std::string> paper_filter_places();
+
+struct LrpOptions {
+  HiddenRule hidden_rule = HiddenRule::ZPlus;
+  double epsilon = 1e-9;          // stabiliser of z+, z^B and the pool (paper Annex 2)
+  double epsilon_rule_eps = 1e-9;  // ε of the epsilon rule (--epsilon)
+  double zbox_low = 0.0;          // z^B bounds: inputs are min-max scaled to [0, 1]
+  double zbox_high = 1.0;
+  bool fold_bn = false;           // fold eval BN into the preceding convolution
+  Merge merge = Merge::Sum;
+  double merge_skip_fraction = 0.5;  // f of the paper merge
+  Target target = Target::All;
+  std::vector<Filter> filters{Filter::raw()};  // K settings → a batch of K
+  std::vector<std::string> filter_places = paper_filter_places();
+  bool record_stages = false;  // Σ R per step, for conservation checks
+};
+
+// One line per option, "name = value", for logs, model.json and the report.
+std::string describe(const LrpOptions& options);
+
+struct Composite {
+  ConvRule first_conv;   // the convolution reading the network input (tensor 0)
+  ConvRule hidden_conv;  // every other Conv3d, including the head
+  ConvRule transposed;   // ConvTranspose3d
+  double pool_epsilon = 1e-9;
+
+  explicit Composite(const LrpOptions& options);
+  const ConvRule& rule_for(const TraceStep& step) const;
+};
+
+}  // namespace lrpseg

@@ -1,0 +1,282 @@
+// The relevance pass over a whole (tiny) U-Net: conservation, merges at forks,
+// cleave order, the filter schedule, start relevance and the batched sweep.
+#include "lrp/relevance.h"
+
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <iostream>
+#include <map>
+
+#include "util/error.h"
+
+namespace lrpseg {
+namespace {
+
+// A width-2 U-Net in float64. With `conservative`, every conv bias and BN shift
+// is zero, BN is the identity up to its eps, and the weights are mostly positive
+// (30 % negative, scaled by 0.1): z+ conserves Σ R only where Z = f(X; W+) ≠ 0,
+// and a random width-2 net has filter taps with no positive weight at all, whose
+// relevance z+ drops by definition.
+UNet tiny_net(bool conservative) {
+  torch::manual_seed(3);
+  UNet net(UNetOptions{6, 2, 2});
+  net->to(torch::kDouble);
+  net->eval();
+  torch::NoGradGuard no_grad;
+  const bool zero_bias = conservative;
+  for (auto& p : net->named_parameters()) {
+    if (zero_bias && p.key().find("bias") != std::string::npos) p.value().zero_();
+    if (conservative && p.key().find("weight") != std::string::npos && p.value().dim() == 5) {
+      torch::Tensor negative = torch::rand_like(p.value()) < 0.3;
+      p.value().abs_().mul_(torch::where(negative, -0.1, 1.0));
+    }
+  }
+  for (auto& b : net->named_buffers()) {
+    if (zero_bias && b.key().find("running_mean") != std::string::npos) b.value().zero_();
+    if (!zero_bias && b.key().find("running_mean") != std::string::npos) b.value().normal_(0, 0.1);
+    if (!zero_bias && b.key().find("running_var") != std::string::npos) b.value().uniform_(0.5, 2);
+  }
+  return net;
+}
+
+torch::Tensor tiny_input() {
+  torch::manual_seed(4);
+  return torch::rand({1, 6, 5, 9, 7}, torch::kDouble);
+}
+
+Trace record(UNet& net, const torch::Tensor& x) {
+  torch::NoGradGuard no_grad;
+  Trace trace;
+  net->forward(x, &trace);
+  return trace;
+}
+
+double relative(double a, double b) { return std::abs(a - b) / std::max(std::abs(b), 1e-300); }
+
+TEST(Relevance, ZPlusSumMergeConservesRelevanceStageByStage) {
+  UNet net = tiny_net(/*conservative=*/true);
+  LrpOptions options;
+  options.record_stages = true;
+  Explanation e = explain(net, tiny_input(), options);
+
+  double worst = 0.0;
+  std::string worst_stage;
+  for (const StageSum& s : e.stages) {
+    const double err = relative(s.leaving.item<double>(), s.arriving.item<double>());
+    if (err > worst) worst = err, worst_stage = s.name;
+  }
+  const double total = relative(e.sum_input.item<double>(), e.sum_output.item<double>());
+  std::cout << "[ conservation ] " << e.stages.size() << " stages, worst relative error "
+            << worst << " (" << worst_stage << "), input vs output " << total << "\n";
+  EXPECT_GT(e.sum_output.item<double>(), 0.0);
+  EXPECT_LT(worst, 1e-6);
+  EXPECT_LT(total, 1e-6);
+  // 57 steps plus the three forks h1, h2, h3.
+  EXPECT_EQ(e.stages.size(), 57u + 3u);
+}
+
+TEST(Relevance, ZPlusConservesWithBatchNormFolded) {
+  UNet net = tiny_net(/*conservative=*/true);
+  LrpOptions options;
+  options.fold_bn = true;
+  Explanation e = explain(net, tiny_input(), options);
+  EXPECT_LT(relative(e.sum_input.item<double>(), e.sum_output.item<double>()), 1e-6);
+}
+
+TEST(Relevance, PaperMergeHalvesTheRelevanceAtEachFork) {
+  UNet net = tiny_net(/*conservative=*/true);
+  LrpOptions options;
+  options.record_stages = true;
+  options.merge = Merge::Paper;
+  options.merge_skip_fraction = 0.5;
+  Explanation e = explain(net, tiny_input(), options);
+  int forks = 0;
+  for (const StageSum& s : e.stages) {
+    const double arriving = s.arriving.item<double>(), leaving = s.leaving.item<double>();
+    if (s.name.rfind("fork:", 0) == 0) {
+      ++forks;
+      EXPECT_LT(relative(leaving, 0.5 * arriving), 1e-9) << s.name;
+    } else {
+      EXPECT_LT(relative(leaving, arriving), 1e-6) << s.name;
+    }
+  }
+  EXPECT_EQ(forks, 3);
+  EXPECT_LT(e.sum_input.item<double>(), 0.75 * e.sum_output.item<double>());
+}
+
+TEST(Relevance, PaperMergeWeightsTheSkipMessageByF) {
+  UNet net = tiny_net(/*conservative=*/true);
+  for (double f : {0.25, 1.0}) {
+    LrpOptions options;
+    options.record_stages = true;
+    options.merge = Merge::Paper;
+    options.merge_skip_fraction = f;
+    Explanation e = explain(net, tiny_input(), options);
+    std::map<std::string, const StageSum*> by_name;
+    for (const StageSum& s : e.stages) by_name[s.name] = &s;
+    // h3 feeds cat1 (skip) and pool3; the skip piece is what cat1 sends minus crop1's share.
+    const double skip = by_name.at("cat1")->leaving.item<double>() -
+                        by_name.at("crop1")->arriving.item<double>();
+    const StageSum& fork = *by_name.at("fork:b3.act2");
+    const double pool = fork.arriving.item<double>() - skip;
+    EXPECT_LT(relative(fork.leaving.item<double>(), f * skip + (1 - f) * pool), 1e-9) << f;
+  }
+}
+
+TEST(Relevance, CleaveSendsTheSkipChannelsToTheEncoderBlock) {
+  UNet net = tiny_net(/*conservative=*/true);
+  Trace trace = record(net, tiny_input());
+  const TraceStep& cat3 = trace.steps[trace.find("cat3")];
+  const int64_t skip = cat3.split_channels[0];
+  // Relevance on the skip channels (h1, from b1) only.
+  std::vector<int64_t> shape = trace.shapes[cat3.output];
+  torch::Tensor r = torch::zeros(shape, torch::kDouble);
+  r.narrow(1, 0, skip).fill_(1.0);
+
+  LrpOptions options;
+  options.record_stages = true;
+  Explanation e = propagate_from(trace, options, cat3.output, r);
+  for (const StageSum& s : e.stages) {
+    const bool decoder_or_deeper = s.name.rfind("up", 0) == 0 || s.name.rfind("pool", 0) == 0 ||
+                                   s.name.rfind("b2", 0) == 0 || s.name.rfind("b6", 0) == 0;
+    if (decoder_or_deeper) EXPECT_EQ(s.arriving.item<double>(), 0.0) << s.name;
+    if (s.name == "b1.act2") {
+      EXPECT_LT(relative(s.arriving.item<double>(), r.sum().item<double>()), 1e-9);
+    }
+  }
+  EXPECT_LT(relative(e.sum_input.item<double>(), r.sum().item<double>()), 1e-6);
+
+  // And the upsampled channels only: nothing arrives at h1 through the skip.
+  r.zero_();
+  r.narrow(1, skip, shape[1] - skip).fill_(1.0);
+  e = propagate_from(trace, options, cat3.output, r);
+  bool seen = false;
+  for (const StageSum& s : e.stages) {
+    if (s.name == "up3") {
+      seen = true;
+      EXPECT_LT(relative(s.arriving.item<double>(), r.sum().item<double>()), 1e-9);
+    }
+  }
+  EXPECT_TRUE(seen);
+}
+
+TEST(Relevance, FilterScheduleIsThePapersFifteenPlacesAndUnknownPlacesAreErrors) {
+  EXPECT_EQ(paper_filter_places().size(), 15u);
+  UNet net = tiny_net(false);
+  Trace trace = record(net, tiny_input());
+  LrpOptions options;
+  options.filter_places = {"cat9.skip"};
+  EXPECT_THROW(propagate(trace, options), Error);
+}
+
+TEST(Relevance, FilterAtOutputEqualsFilteringTheStartRelevance) {
+  UNet net = tiny_net(false);
+  Trace trace = record(net, tiny_input());
+  LrpOptions filtered;
+  filtered.filters = {Filter::pass(0.0, 0.2)};
+  filtered.filter_places = {"output"};
+  LrpOptions plain;
+  plain.filter_places = {};
+  torch::Tensor r0 = apply_filter(trace.output, Filter::pass(0.0, 0.2));
+  EXPECT_FALSE(torch::equal(r0, trace.output));
+  torch::Tensor a = propagate(trace, filtered).relevance;
+  torch::Tensor b = propagate_from(trace, plain, trace.output_id, r0).relevance;
+  EXPECT_TRUE(torch::allclose(a, b, 1e-12, 1e-12));
+}
+
+TEST(Relevance, BatchedSweepEqualsSeparateRuns) {
+  UNet net = tiny_net(false);
+  Trace trace = record(net, tiny_input());
+  LrpOptions options;
+  options.filters = paper_filters();
+  Explanation batched = propagate(trace, options);
+  ASSERT_EQ(batched.relevance.size(0), 16);
+  for (size_t k = 0; k < options.filters.size(); ++k) {
+    LrpOptions one = options;
+    one.filters = {options.filters[k]};
+    torch::Tensor separate = propagate(trace, one).relevance[0];
+    // Narrow pass bands can filter everything away on a net this small.
+    const double scale = std::max(separate.abs().max().item<double>(), 1e-300);
+    EXPECT_LE((batched.relevance[k] - separate).abs().max().item<double>(), 1e-9 * scale)
+        << batched.filters[k];
+  }
+  // The filters change the explanation.
+  EXPECT_GT(batched.relevance[0].abs().max().item<double>(), 0.0);
+  EXPECT_FALSE(torch::allclose(batched.relevance[0], batched.relevance[3]));
+}
+
+TEST(Relevance, BatchedSweepEqualsSeparateRunsInFloat) {
+  UNet net = tiny_net(false);
+  net->to(torch::kFloat);
+  LrpOptions options;
+  options.filters = {Filter::raw(), Filter::clamp(0.0, 0.1), Filter::clamp(0.05, 1.0)};
+  torch::Tensor x = tiny_input().to(torch::kFloat);
+  Explanation batched = explain(net, x, options);
+  for (size_t k = 0; k < options.filters.size(); ++k) {
+    LrpOptions one = options;
+    one.filters = {options.filters[k]};
+    torch::Tensor separate = explain(net, x, one).relevance[0];
+    EXPECT_TRUE(torch::allclose(batched.relevance[k], separate, 1e-4,
+                                1e-5 * separate.abs().max().item<float>()));
+  }
+}
+
+TEST(Relevance, AllZeroStartRelevanceStaysZeroWithoutNaN) {
+  UNet net = tiny_net(false);
+  Trace trace = record(net, tiny_input());
+  LrpOptions options;
+  options.filters = paper_filters();
+  Explanation e = propagate_from(trace, options, trace.output_id, torch::zeros_like(trace.output));
+  EXPECT_FALSE(e.relevance.isnan().any().item<bool>());
+  EXPECT_EQ(e.relevance.abs().max().item<double>(), 0.0);
+}
+
+TEST(Relevance, TargetsSelectTheStartRelevance) {
+  UNet net = tiny_net(false);
+  Trace trace = record(net, tiny_input());
+  const torch::Tensor y = trace.output;
+  const torch::Tensor lesion = y.select(1, 1);
+  const torch::Tensor predicted = y.argmax(1).eq(1);
+  ASSERT_GT(predicted.sum().item<int64_t>(), 0);
+  ASSERT_LT(predicted.sum().item<int64_t>(), predicted.numel());
+
+  LrpOptions options;
+  EXPECT_NEAR(propagate(trace, options).sum_output.item<double>(), y.sum().item<double>(), 1e-9);
+  options.target = Target::Lesion;
+  Explanation e = propagate(trace, options);
+  EXPECT_NEAR(e.sum_output.item<double>(), lesion.sum().item<double>(), 1e-9);
+  options.target = Target::LesionMask;
+  EXPECT_NEAR(propagate(trace, options).sum_output.item<double>(),
+              (lesion * predicted).sum().item<double>(), 1e-9);
+  EXPECT_EQ(e.max_abs_per_channel.sizes(), (std::vector<int64_t>{1, 6}));
+}
+
+TEST(Relevance, EpsilonRuleRunsAndDiffersFromZPlus) {
+  UNet net = tiny_net(false);
+  Trace trace = record(net, tiny_input());
+  LrpOptions options;
+  torch::Tensor zplus = propagate(trace, options).relevance;
+  options.hidden_rule = HiddenRule::Epsilon;
+  options.epsilon_rule_eps = 0.01;
+  torch::Tensor eps = propagate(trace, options).relevance;
+  EXPECT_FALSE(eps.isnan().any().item<bool>());
+  EXPECT_FALSE(torch::allclose(zplus, eps));
+}
+
+TEST(Relevance, OptionParsersNameTheOption) {
+  Merge merge;
+  double f = 0;
+  parse_merge("paper:0.25", merge, f);
+  EXPECT_EQ(merge, Merge::Paper);
+  EXPECT_EQ(f, 0.25);
+  EXPECT_THROW(parse_merge("paper:2", merge, f), Error);
+  EXPECT_THROW(parse_merge("max", merge, f), Error);
+  EXPECT_EQ(parse_target("lesion-mask"), Target::LesionMask);
+  EXPECT_THROW(parse_target("tumour"), Error);
+  EXPECT_EQ(parse_hidden_rule("epsilon"), HiddenRule::Epsilon);
+  EXPECT_THROW(parse_hidden_rule("alpha-beta"), Error);
+}
+
+}  // namespace
+}  // namespace lrpseg
