@@ -35,69 +35,78 @@ json channel_values(const torch::Tensor& values) {
   return j;
 }
 
-json explain_one(UNet& net, const CaseFiles& files, const PreprocessOptions& pre,
-                 const ExplainOptions& o) {
-  auto t0 = std::chrono::steady_clock::now();
-  CaseVolumes v = load_case(files);
-  const std::array<int64_t, 3> grid{v.image.size(1), v.image.size(2), v.image.size(3)};
-  torch::Tensor x = preprocess_image(v.image, pre).unsqueeze(0);
+}  // namespace
 
+CaseExplanation explain_case(UNet& net, const CaseFiles& files, const PreprocessOptions& pre,
+                             const LrpOptions& lrp) {
+  CaseExplanation c;
+  c.volumes = load_case(files);
+  const std::array<int64_t, 3> grid{c.volumes.image.size(1), c.volumes.image.size(2),
+                                    c.volumes.image.size(3)};
+  c.input = preprocess_image(c.volumes.image, pre);
+  auto t0 = std::chrono::steady_clock::now();
   Trace trace;
   {
     torch::NoGradGuard no_grad;
     net->eval();
-    net->forward(x, &trace);
+    net->forward(c.input.unsqueeze(0), &trace);
   }
-  Explanation e = propagate(trace, o.lrp);
-  torch::Tensor mask = resize_label(trace.output.argmax(1).squeeze(0).to(torch::kUInt8), grid);
-  double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  c.explanation = propagate(trace, lrp);
+  c.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  c.prediction = resize_label(trace.output.argmax(1).squeeze(0).to(torch::kUInt8), grid);
+  if (c.volumes.label.defined()) c.dice = dice_score(c.prediction, c.volumes.label);
+  const auto& r = c.explanation.relevance;
+  c.case_relevance = resize(r.reshape({-1, r.size(2), r.size(3), r.size(4)}), grid,
+                            Interpolation::Nearest)
+                         .reshape({r.size(0), r.size(1), grid[0], grid[1], grid[2]});
+  return c;
+}
 
-  fs::path dir = fs::path(o.out_dir) / files.name;
+json write_case_explanation(const CaseExplanation& c, const std::string& dir_text,
+                            const LrpOptions& lrp, bool native) {
+  fs::path dir(dir_text);
   fs::create_directories(dir);
-  write_nifti((dir / "prediction.nii.gz").string(), mask, v.geometry, OutputType::UInt8);
-  NiftiHeader native_header = resampled_header(v.geometry, pre.size_dhw);
-  if (o.native) {
+  const CaseVolumes& v = c.volumes;
+  write_nifti((dir / "prediction.nii.gz").string(), c.prediction, v.geometry, OutputType::UInt8);
+  const std::array<int64_t, 3> net_size{c.input.size(1), c.input.size(2), c.input.size(3)};
+  NiftiHeader native_header = resampled_header(v.geometry, net_size);
+  if (native) {
     fs::create_directories(dir / "native");
-    write_nifti((dir / "native/input.nii.gz").string(), x[0], native_header, OutputType::Float32);
+    write_nifti((dir / "native/input.nii.gz").string(), c.input, native_header, OutputType::Float32);
   }
-
-  json summary = {{"case", files.name},
-                  {"network_size_dhw", pre.size_dhw},
-                  {"case_size_dhw", grid},
+  json summary = {{"case", v.name},
+                  {"network_size_dhw", net_size},
+                  {"case_size_dhw", {v.image.size(1), v.image.size(2), v.image.size(3)}},
                   {"modalities", std::vector<std::string>(kModalities.begin(), kModalities.end())},
-                  {"lrp", describe(o.lrp)},
-                  {"predicted_voxels", mask.sum().item<int64_t>()},
-                  {"seconds_lrp", seconds}};
-  if (v.label.defined()) {
-    summary["dice"] = dice_score(mask, v.label);
+                  {"lrp", describe(lrp)},
+                  {"predicted_voxels", c.prediction.sum().item<int64_t>()},
+                  {"seconds_lrp", c.seconds}};
+  if (c.dice >= 0) {
+    summary["dice"] = c.dice;
     summary["true_voxels"] = v.label.sum().item<int64_t>();
   } else {
     summary["dice"] = nullptr;
   }
+  const Explanation& e = c.explanation;
   json filters = json::array();
   for (size_t k = 0; k < e.filters.size(); ++k) {
-    const std::string tag = filter_file_tag(e.filters[k]);
-    torch::Tensor r = e.relevance[static_cast<int64_t>(k)];
-    write_nifti((dir / ("relevance_" + tag + ".nii.gz")).string(),
-                resize(r, grid, Interpolation::Nearest), v.geometry, OutputType::Float32);
-    if (o.native) {
-      write_nifti((dir / "native" / ("relevance_" + tag + ".nii.gz")).string(), r, native_header,
+    const auto i = static_cast<int64_t>(k);
+    const std::string file = "relevance_" + filter_file_tag(e.filters[k]) + ".nii.gz";
+    write_nifti((dir / file).string(), c.case_relevance[i], v.geometry, OutputType::Float32);
+    if (native) {
+      write_nifti((dir / "native" / file).string(), e.relevance[i], native_header,
                   OutputType::Float32);
     }
     filters.push_back({{"filter", e.filters[k]},
-                       {"file", "relevance_" + tag + ".nii.gz"},
-                       {"max_abs_per_channel", channel_values(e.max_abs_per_channel[k])},
-                       {"sum_output", e.sum_output[k].item<double>()},
-                       {"sum_input", e.sum_input[k].item<double>()}});
+                       {"file", file},
+                       {"max_abs_per_channel", channel_values(e.max_abs_per_channel[i])},
+                       {"sum_output", e.sum_output[i].item<double>()},
+                       {"sum_input", e.sum_input[i].item<double>()}});
   }
   summary["filters"] = filters;
-  summary["seconds_total"] =
-      std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   write_text_atomically((dir / "summary.json").string(), summary.dump(2) + "\n");
   return summary;
 }
-
-}  // namespace
 
 std::vector<json> explain_cases(const ExplainOptions& o) {
   configure_threads(o.threads);
@@ -108,7 +117,9 @@ std::vector<json> explain_cases(const ExplainOptions& o) {
   std::vector<json> summaries;
   Progress progress("explain", static_cast<int64_t>(o.cases.size()), o.quiet);
   for (const auto& files : o.cases) {
-    summaries.push_back(explain_one(model.net, files, pre, o));
+    CaseExplanation c = explain_case(model.net, files, pre, o.lrp);
+    summaries.push_back(write_case_explanation(c, (fs::path(o.out_dir) / files.name).string(),
+                                               o.lrp, o.native));
     progress.update(static_cast<int64_t>(summaries.size()), files.name);
   }
   progress.finish();

@@ -7,7 +7,10 @@
 #include <vector>
 
 #include "io/isles.h"
+#include "data/preprocess.h"
 #include "lrp/composite.h"
+#include "lrp/relevance.h"
+#include "model/unet.h"
 
 namespace lrpseg {
 
@@ -20,6 +23,25 @@ struct ExplainOptions {
   int threads = 0;
   bool quiet = false;
 };
+
+// One case explained: the batched relevance of K filters at network size and at
+// the case grid, with the prediction it explains.
+struct CaseExplanation {
+  CaseVolumes volumes;            // raw image (6, D, H, W), OT, geometry
+  torch::Tensor input;            // (6, d, h, w) preprocessed network input
+  torch::Tensor prediction;       // (D, H, W) uint8 lesion mask at the case grid
+  double dice = -1;               // -1 without OT
+  Explanation explanation;        // relevance (K, 6, d, h, w) at network size, Σ R, max|R|
+  torch::Tensor case_relevance;   // (K, 6, D, H, W): nearest-resized to the case grid
+  double seconds = 0;             // forward + relevance pass
+};
+
+CaseExplanation explain_case(UNet& net, const CaseFiles& files, const PreprocessOptions& pre,
+                             const LrpOptions& lrp);
+
+// Writes a case's files (layout below) into `dir`; returns its summary.
+nlohmann::json write_case_explanation(const CaseExplanation& c, const std::string& dir,
+                                      const LrpOptions& lrp, bool native);
 
 // "pass:0-0.2" → "pass_0-0.2", usable in file names.
 std::string filter_file_tag(const std::string& filter);
