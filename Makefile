@@ -3,7 +3,7 @@
 BUILD ?= build
 JOBS ?= 2
 PACKAGES := cmake g++ make libtorch-dev libopenblas0-pthread libnifti2-dev libcli11-dev \
-            nlohmann-json3-dev libgtest-dev zlib1g-dev
+            nlohmann-json3-dev libgtest-dev zlib1g-dev libmgl-dev
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 .PHONY: deps build test demo format clean

@@ -11,6 +11,10 @@ void add_train(CLI::App& app);
 void add_segment(CLI::App& app);
 void add_explain(CLI::App& app);
 void add_bench(CLI::App& app);
+void add_sweep(CLI::App& app);
+void add_figure(CLI::App& app);
+void add_report(CLI::App& app);
 void add_demo(CLI::App& app);
+void add_experiment(CLI::App& app);
 
 }  // namespace lrpseg::cli

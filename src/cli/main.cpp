@@ -13,7 +13,11 @@ int main(int argc, char** argv) {
   lrpseg::cli::add_train(app);
   lrpseg::cli::add_segment(app);
   lrpseg::cli::add_explain(app);
+  lrpseg::cli::add_sweep(app);
+  lrpseg::cli::add_figure(app);
+  lrpseg::cli::add_report(app);
   lrpseg::cli::add_demo(app);
+  lrpseg::cli::add_experiment(app);
   lrpseg::cli::add_bench(app);
   try {
     app.parse(argc, argv);

@@ -1,0 +1,29 @@
+#include <iostream>
+#include <memory>
+
+#include "cli/commands.h"
+#include "cli/options.h"
+#include "study/experiment.h"
+
+namespace lrpseg::cli {
+
+void add_experiment(CLI::App& app) {
+  auto* cmd = app.add_subcommand("experiment", "The paper's study from a JSON config (resumable)");
+  auto config = std::make_shared<std::string>();
+  auto out = std::make_shared<std::string>();
+  auto threads = std::make_shared<int>(-1);
+  auto quiet = std::make_shared<bool>(false);
+  cmd->add_option("--config", *config, "Config file, e.g. configs/paper.json")->required();
+  cmd->add_option("--out", *out, "Run directory (overrides \"out\" in the config)");
+  cmd->add_option("--threads", *threads, "Threads (0 = all cores; overrides the config)");
+  cmd->add_flag("--quiet", *quiet, "No progress output");
+  cmd->callback([=] {
+    ExperimentConfig c = read_experiment_config(*config);
+    if (!out->empty()) c.out_dir = *out;
+    if (*threads >= 0) c.threads = *threads;
+    c.quiet = *quiet;
+    std::cout << "report: " << run_experiment(c) << "\n";
+  });
+}
+
+}  // namespace lrpseg::cli

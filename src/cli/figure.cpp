@@ -1,0 +1,52 @@
+#include <iostream>
+#include <memory>
+
+#include "cli/commands.h"
+#include "cli/options.h"
+#include "infer/explain_cases.h"
+#include "infer/segment.h"
+#include "model/checkpoint.h"
+#include "report/figure1.h"
+#include "study/figure_panel.h"
+#include "util/threads.h"
+
+namespace lrpseg::cli {
+
+void add_figure(CLI::App& app) {
+  auto* cmd = app.add_subcommand("figure", "The paper's Figure 1 panel for one case and slice");
+  struct Options {
+    std::string model, data, split = "training", modality = "rCBF", out;
+    int case_number = 0;
+    int64_t slice = -1;
+    double pass = 0.4, clamp = 0.2;
+    int threads = 0;
+  };
+  auto o = std::make_shared<Options>();
+  cmd->add_option("--model", o->model, "Checkpoint directory")->required();
+  cmd->add_option("--data", o->data, "ISLES-format dataset directory")->required();
+  cmd->add_option("--case", o->case_number, "Case number")->required();
+  cmd->add_option("--split", o->split, "training or test");
+  cmd->add_option("--slice", o->slice, "Axial slice (default: the one with most lesion)");
+  cmd->add_option("--modality", o->modality, "ADC, MTT, rCBF, rCBV, Tmax or TTP");
+  cmd->add_option("--pass", o->pass, "Pass filter [0, a]");
+  cmd->add_option("--clamp", o->clamp, "Clamp filter [0, a]");
+  cmd->add_option("--out", o->out, "Output PNG (an SVG is written beside it)")->required();
+  add_threads_option(cmd, o->threads);
+  cmd->callback([o] {
+    configure_threads(o->threads);
+    int channel = modality_index(o->modality, "--modality");
+    LrpOptions lrp;
+    lrp.filters = {Filter::raw(), Filter::pass(0, o->pass), Filter::clamp(0, o->clamp)};
+    auto cases = choose_cases(discover_isles(o->data), std::to_string(o->case_number), o->split);
+    LoadedModel model = load_checkpoint(o->model);
+    PreprocessOptions pre = preprocess_from_info(model.info, o->model + "/model.json");
+    CaseExplanation c = explain_case(model.net, cases[0], pre, lrp);
+    int64_t slice = o->slice >= 0 ? o->slice
+                                  : slice_with_most_lesion(c.volumes.label.defined() ? c.volumes.label
+                                                                                     : c.prediction);
+    render_figure1(figure1_data(c, channel, slice, o->model), o->out);
+    std::cout << o->out << "\n";
+  });
+}
+
+}  // namespace lrpseg::cli

@@ -1,0 +1,75 @@
+#include <filesystem>
+#include <iostream>
+#include <memory>
+
+#include "cli/commands.h"
+#include "cli/options.h"
+#include "infer/segment.h"
+#include "lrp/filters.h"
+#include "model/checkpoint.h"
+#include "report/html_report.h"
+#include "study/steps.h"
+#include "util/error.h"
+#include "util/threads.h"
+
+namespace lrpseg::cli {
+
+namespace fs = std::filesystem;
+
+void add_sweep(CLI::App& app) {
+  auto* cmd = app.add_subcommand(
+      "sweep", "Filter sweep over cases and models: inclusivity, signal, tables, figures, report");
+  struct Options {
+    std::vector<std::string> models, series;
+    std::string data, cases, split, filters = "paper", out;
+    int threads = 0;
+    bool quiet = false;
+  };
+  auto o = std::make_shared<Options>();
+  cmd->add_option("--model", o->models, "Checkpoint directory (repeat for several)")->required();
+  cmd->add_option("--series", o->series,
+                  "Series label per model (default: by input size, A 19x48x48, B 19x96x96, "
+                  "C 19x144x144, X 19x192x192)");
+  cmd->add_option("--data", o->data, "ISLES-format dataset directory")->required();
+  cmd->add_option("--cases", o->cases, "Case numbers, e.g. 1,2,4,7 (default: all)");
+  cmd->add_option("--split", o->split, "training, test or all");
+  cmd->add_option("--filters", o->filters, "Filters, or 'paper' for the paper's 16 settings");
+  cmd->add_option("--out", o->out, "Run directory")->required();
+  add_threads_option(cmd, o->threads);
+  cmd->add_flag("--quiet", o->quiet, "No progress output");
+  cmd->callback([o] {
+    configure_threads(o->threads);
+    if (!o->series.empty() && o->series.size() != 1 && o->series.size() != o->models.size()) {
+      throw Error("--series: give one label, or one per --model");
+    }
+    LrpOptions lrp;
+    lrp.filters = parse_filters(o->filters);
+    auto cases = choose_cases(discover_isles(o->data), o->cases, o->split);
+    std::vector<ModelRun> models;
+    for (size_t i = 0; i < o->models.size(); ++i) {
+      const std::string dir = fs::absolute(o->models[i]).lexically_normal().string();
+      auto info = read_model_info(dir);
+      ModelRun m;
+      m.dir = dir;
+      m.name = fs::path(dir).filename().string();
+      m.series = o->series.empty() ? series_for_size(preprocess_from_info(info, dir).size_dhw)
+                                   : o->series[o->series.size() == 1 ? 0 : i];
+      models.push_back(m);
+    }
+    fs::create_directories(o->out);
+    std::vector<SweepRow> rows;
+    nlohmann::json sweep = sweep_step(models, cases, lrp, o->out, o->threads, o->quiet, &rows);
+    nlohmann::json model_entries = nlohmann::json::array();
+    for (const auto& m : models) model_entries.push_back(m.to_json());
+    write_manifest(o->out, {{"kind", "sweep"},
+                            {"title", "lrpseg filter sweep"},
+                            {"created", utc_now()},
+                            {"config", {{"data", o->data}, {"cases", o->cases}, {"lrp", describe(lrp)}}},
+                            {"models", model_entries},
+                            {"sweep", sweep}});
+    for (const auto& line : best_filters(summarise(rows))) std::cout << "best filter: " << line << "\n";
+    std::cout << "report: " << write_report(o->out) << "\n";
+  });
+}
+
+}  // namespace lrpseg::cli

@@ -1,0 +1,36 @@
+#pragma once
+// The main job (`lrpseg demo`): synthesise an ISLES-format dataset, train a
+// CPU-sized U-Net, segment the held-out cases, run the paper's 16-filter sweep
+// and write the report — minutes on 2 cores.
+#include <array>
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace lrpseg {
+
+struct DemoOptions {
+  std::string out_dir = "demo_out";
+  int training_cases = 16;
+  int held_out_cases = 4;
+  int epochs = 30;
+  int64_t width = 8;
+  std::array<int64_t, 3> size_dhw{19, 48, 48};  // series A of the paper
+  int viewer_cases = 2;
+  int threads = 0;
+  uint64_t seed = 0;
+  bool quiet = false;
+
+  // About a minute on 2 cores: fewer cases and epochs.
+  static DemoOptions quick();
+};
+
+struct DemoResult {
+  std::string report;                  // path of report.html
+  double mean_dice = -1;               // held-out cases
+  std::vector<std::string> best_filters;  // best filter per inclusivity (and series)
+};
+
+DemoResult run_demo(const DemoOptions& options);
+
+}  // namespace lrpseg

@@ -1,0 +1,197 @@
+#include "study/experiment.h"
+
+#include <filesystem>
+
+#include "data/preprocess.h"
+#include "data/synth.h"
+#include "io/isles.h"
+#include "lrp/filters.h"
+#include "report/html_report.h"
+#include "study/steps.h"
+#include "util/atomic_file.h"
+#include "util/error.h"
+#include "util/threads.h"
+
+namespace lrpseg {
+
+namespace fs = std::filesystem;
+using nlohmann::json;
+
+namespace {
+
+template <typename T>
+T get_or(const json& j, const char* key, T fallback, const std::string& where) {
+  if (!j.contains(key)) return fallback;
+  try {
+    return j.at(key).get<T>();
+  } catch (const json::exception&) {
+    throw Error(where + ": '" + key + "' has the wrong type (" + j.at(key).dump() + ")");
+  }
+}
+
+std::string case_list_text(const json& j, const char* key, const std::string& where) {
+  if (!j.contains(key)) return "";
+  const json& v = j.at(key);
+  if (v.is_string()) return v.get<std::string>();
+  if (v.is_array()) {
+    std::string text;
+    for (const auto& n : v) {
+      if (!n.is_number_integer()) throw Error(where + ": '" + key + "' must list case numbers");
+      text += (text.empty() ? "" : ",") + std::to_string(n.get<int>());
+    }
+    return text;
+  }
+  throw Error(where + ": '" + key + "' must be a case list like \"1-10,12\" or [1, 2]");
+}
+
+}  // namespace
+
+ExperimentConfig parse_experiment_config(const json& j, const std::string& source) {
+  if (!j.is_object()) throw Error(source + ": the config must be a JSON object");
+  ExperimentConfig c;
+  c.raw = j;
+  c.title = get_or<std::string>(j, "title", c.title, source);
+  c.out_dir = get_or<std::string>(j, "out", "", source);
+  if (j.contains("data")) {
+    const json& d = j.at("data");
+    if (d.is_string()) {
+      c.data_dir = d.get<std::string>();
+    } else if (d.is_object() && d.contains("synthesize")) {
+      const json& s = d.at("synthesize");
+      c.synthesize_cases = get_or<int>(s, "cases", 20, source + ": data.synthesize");
+      c.synthesize_seed = get_or<uint64_t>(s, "seed", 0, source + ": data.synthesize");
+      if (*c.synthesize_cases <= 0) throw Error(source + ": data.synthesize.cases must be positive");
+    } else {
+      throw Error(source + ": 'data' must be a dataset path or {\"synthesize\": {\"cases\": N}}");
+    }
+  } else {
+    throw Error(source + ": 'data' is missing (a dataset path or {\"synthesize\": {...}})");
+  }
+  c.train_cases = case_list_text(j, "train_cases", source);
+  c.val_cases = case_list_text(j, "val_cases", source);
+  c.dice_cases = case_list_text(j, "dice_cases", source);
+  c.sweep_cases = case_list_text(j, "sweep_cases", source);
+  for (const auto* list : {&c.train_cases, &c.val_cases, &c.dice_cases, &c.sweep_cases}) {
+    if (!list->empty()) parse_case_list(*list, source + ": case list");
+  }
+  c.filters = get_or<std::string>(j, "filters", c.filters, source);
+  parse_filters(c.filters);
+  if (!j.contains("series") || !j.at("series").is_array() || j.at("series").empty()) {
+    throw Error(source + ": 'series' must be a non-empty list");
+  }
+  for (const auto& s : j.at("series")) {
+    SeriesConfig sc;
+    const std::string where = source + ": series";
+    sc.name = get_or<std::string>(s, "name", "", where);
+    if (sc.name.empty()) throw Error(where + ": every series needs a 'name'");
+    sc.size_dhw = parse_size_dhw(get_or<std::string>(s, "size", "19x48x48", where),
+                                 where + " " + sc.name + ": size");
+    sc.count = get_or<int>(s, "count", 1, where);
+    sc.seed = get_or<uint64_t>(s, "seed", 0, where);
+    sc.epochs = get_or<int>(s, "epochs", 80, where);
+    sc.width = get_or<int64_t>(s, "width", 32, where);
+    if (sc.count <= 0 || sc.epochs <= 0 || sc.width <= 0) {
+      throw Error(where + " " + sc.name + ": count, epochs and width must be positive");
+    }
+    c.series.push_back(sc);
+  }
+  if (j.contains("figure")) {
+    const json& f = j.at("figure");
+    const std::string where = source + ": figure";
+    c.figure_modality = get_or<std::string>(f, "modality", c.figure_modality, where);
+    c.figure_pass = get_or<double>(f, "pass", c.figure_pass, where);
+    c.figure_clamp = get_or<double>(f, "clamp", c.figure_clamp, where);
+    std::string cases = case_list_text(f, "cases", where);
+    if (!cases.empty()) c.figure_cases = parse_case_list(cases, where + ": cases");
+    Filter::pass(0, c.figure_pass);
+    Filter::clamp(0, c.figure_clamp);
+  }
+  c.viewer_cases = get_or<int>(j, "viewer_cases", c.viewer_cases, source);
+  c.threads = get_or<int>(j, "threads", 0, source);
+  return c;
+}
+
+ExperimentConfig read_experiment_config(const std::string& path) {
+  if (!fs::is_regular_file(path)) throw Error(path + ": config file not found");
+  try {
+    return parse_experiment_config(json::parse(read_text(path)), path);
+  } catch (const json::parse_error& e) {
+    throw Error(path + ": invalid JSON (" + e.what() + ")");
+  }
+}
+
+std::string run_experiment(const ExperimentConfig& c) {
+  if (c.out_dir.empty()) throw Error("experiment: no output directory (--out or \"out\" in the config)");
+  configure_threads(c.threads);
+  fs::path run(c.out_dir);
+  fs::create_directories(run);
+  std::string data = c.data_dir;
+  if (c.synthesize_cases) {
+    data = (run / "data").string();
+    if (!fs::exists(run / "data" / "training_1")) {
+      synthesize_isles({data, *c.synthesize_cases, 0, c.synthesize_seed});
+    }
+  }
+  IslesDataset dataset = discover_isles(data);
+  const auto numbers = [](const std::string& list) {
+    return list.empty() ? std::vector<int>{} : parse_case_list(list);
+  };
+  std::vector<CaseFiles> dice_cases;
+  if (!c.dice_cases.empty()) {
+    dice_cases = select_cases(dataset, numbers(c.dice_cases), Split::Training);
+  } else if (!c.val_cases.empty()) {
+    dice_cases = select_cases(dataset, numbers(c.val_cases), Split::Training);
+  } else {
+    dice_cases = cases_of(dataset, Split::Training);
+  }
+  std::vector<CaseFiles> sweep_cases =
+      c.sweep_cases.empty() ? dice_cases : select_cases(dataset, numbers(c.sweep_cases), Split::Training);
+
+  std::vector<ModelRun> models;
+  for (const auto& s : c.series) {
+    for (int i = 1; i <= s.count; ++i) {
+      TrainOptions t;
+      t.data_dir = data;
+      t.preprocess.size_dhw = s.size_dhw;
+      t.width = s.width;
+      t.epochs = s.epochs;
+      t.seed = s.seed + static_cast<uint64_t>(i - 1);
+      t.cases = numbers(c.train_cases);
+      t.val_cases = numbers(c.val_cases);
+      t.threads = c.threads;
+      t.quiet = c.quiet;
+      models.push_back(train_and_evaluate(t, dice_cases, run.string(), s.name + std::to_string(i), s.name));
+    }
+  }
+
+  LrpOptions lrp;
+  lrp.filters = parse_filters(c.filters);
+  json sweep = sweep_step(models, sweep_cases, lrp, run.string(), c.threads, c.quiet);
+  json figures = json::array({training_curves_step(models, run.string())});
+  std::vector<CaseFiles> figure_cases =
+      c.figure_cases.empty() ? std::vector<CaseFiles>{sweep_cases.front()}
+                             : select_cases(dataset, c.figure_cases, Split::Training);
+  for (const auto& m : models) {
+    for (const auto& f : figure_cases) {
+      figures.push_back(figure1_step(m, f, c.figure_modality, c.figure_pass, c.figure_clamp,
+                                     LrpOptions{}, run.string()));
+    }
+  }
+  json viewer = json::array();
+  for (int i = 0; i < c.viewer_cases && i < static_cast<int>(sweep_cases.size()); ++i) {
+    viewer.push_back(viewer_step(models.front(), sweep_cases[static_cast<size_t>(i)], lrp, run.string()));
+  }
+  json model_entries = json::array();
+  for (const auto& m : models) model_entries.push_back(m.to_json());
+  write_manifest(run.string(), {{"kind", "experiment"},
+                                {"title", c.title},
+                                {"created", utc_now()},
+                                {"config", c.raw},
+                                {"models", model_entries},
+                                {"figures", figures},
+                                {"sweep", sweep},
+                                {"viewer", viewer}});
+  return write_report(run.string());
+}
+
+}  // namespace lrpseg

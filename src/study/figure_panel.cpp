@@ -1,0 +1,44 @@
+#include "study/figure_panel.h"
+
+#include "util/error.h"
+
+namespace lrpseg {
+
+int modality_index(const std::string& name, const std::string& option) {
+  for (size_t i = 0; i < kModalities.size(); ++i) {
+    if (name == kModalities[i]) return static_cast<int>(i);
+  }
+  throw Error(option + ": unknown modality '" + name + "' (expected ADC, MTT, rCBF, rCBV, Tmax or TTP)");
+}
+
+int64_t slice_with_most_lesion(const torch::Tensor& mask) {
+  auto per_slice = mask.to(torch::kLong).sum({1, 2});
+  if (per_slice.sum().item<int64_t>() == 0) return mask.size(0) / 2;
+  return per_slice.argmax().item<int64_t>();
+}
+
+Figure1Data figure1_data(const CaseExplanation& c, int modality, int64_t slice,
+                         const std::string& model_name) {
+  const CaseVolumes& v = c.volumes;
+  if (slice < 0 || slice >= v.image.size(1)) {
+    throw Error("--slice " + std::to_string(slice) + ": the case has slices 0.." +
+                std::to_string(v.image.size(1) - 1));
+  }
+  Figure1Data d;
+  d.title = "case " + v.name + ", " + kModalities[modality] + ", slice " + std::to_string(slice) +
+            (model_name.empty() ? "" : " (" + model_name + ")");
+  d.modality_slice = v.image[modality][slice];
+  if (v.label.defined()) d.ground_truth = v.label[slice];
+  d.prediction = c.prediction[slice];
+  d.dice = c.dice;
+  const auto& filters = c.explanation.filters;
+  for (size_t k = 0; k < filters.size(); ++k) {
+    torch::Tensor channel = c.case_relevance[static_cast<int64_t>(k)][modality];
+    d.relevance_titles.push_back(filters[k]);
+    d.relevance.push_back(channel[slice]);
+    d.max_abs.push_back(channel.abs().max().item<double>());
+  }
+  return d;
+}
+
+}  // namespace lrpseg

@@ -1,0 +1,60 @@
+#pragma once
+// Steps shared by `demo` and `experiment`: each writes its outputs into a run
+// directory and returns the entries of the run's manifest (run.json, read by
+// `lrpseg report`).
+#include <nlohmann/json.hpp>
+
+#include <string>
+#include <vector>
+
+#include "io/isles.h"
+#include "lrp/composite.h"
+#include "analysis/sweep.h"
+#include "train/trainer.h"
+
+namespace lrpseg {
+
+struct ModelRun {
+  std::string name;    // e.g. "A1"
+  std::string series;  // e.g. "A"
+  std::string dir;     // relative to the run directory, e.g. "models/A1"
+  double minutes = 0;  // training time
+  double mean_dice = -1;
+  std::string dice_csv;  // relative path
+  nlohmann::json to_json() const;
+};
+
+// Trains RUN/models/<name> (skipped when already trained for options.epochs,
+// resumed when partly trained), then segments `dice_cases` into
+// RUN/segmentations/<name>.
+ModelRun train_and_evaluate(TrainOptions options, const std::vector<CaseFiles>& dice_cases,
+                            const std::string& run_dir, const std::string& name,
+                            const std::string& series);
+
+// Figure-1 panel of one case: raw, pass:0-pass_high, clamp:0-clamp_high relevance
+// of `modality` at the slice with most lesion. Returns a manifest figure entry.
+nlohmann::json figure1_step(const ModelRun& model, const CaseFiles& files, const std::string& modality,
+                            double pass_high, double clamp_high, const LrpOptions& lrp,
+                            const std::string& run_dir);
+
+// Slice-viewer data of one case with all of lrp.filters. Returns a manifest viewer entry.
+nlohmann::json viewer_step(const ModelRun& model, const CaseFiles& files, const LrpOptions& lrp,
+                           const std::string& run_dir);
+
+// Loss and validation Dice per epoch of every model. Returns a manifest figure entry.
+nlohmann::json training_curves_step(const std::vector<ModelRun>& models, const std::string& run_dir);
+
+// The sweep over models × cases with figures; returns the manifest's "sweep" object.
+nlohmann::json sweep_step(const std::vector<ModelRun>& models, const std::vector<CaseFiles>& cases,
+                          const LrpOptions& lrp, const std::string& run_dir, int threads, bool quiet,
+                          std::vector<SweepRow>* rows = nullptr);
+
+// "best filter per inclusivity" lines for the terminal summary.
+std::vector<std::string> best_filters(const SweepSummary& summary);
+
+void write_manifest(const std::string& run_dir, const nlohmann::json& manifest);
+
+// ISO 8601 UTC time, for manifests.
+std::string utc_now();
+
+}  // namespace lrpseg

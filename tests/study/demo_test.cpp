@@ -1,0 +1,61 @@
+// A test-sized demo: the same code path as `lrpseg demo`, on tiny data.
+#include "study/demo.h"
+
+#include <gtest/gtest.h>
+
+#include <filesystem>
+
+#include "temp_dir.h"
+#include "util/atomic_file.h"
+
+namespace lrpseg {
+namespace {
+
+namespace fs = std::filesystem;
+
+void expect_files_exist(const nlohmann::json& j, const fs::path& run) {
+  if (j.is_object()) {
+    for (const auto& [key, value] : j.items()) {
+      if ((key == "file" || key == "csv" || key == "summary_md" || key == "summary_csv" ||
+           key == "dice_csv" || key == "dir") &&
+          value.is_string()) {
+        EXPECT_TRUE(fs::exists(run / value.get<std::string>())) << value;
+      } else {
+        expect_files_exist(value, run);
+      }
+    }
+  } else if (j.is_array()) {
+    for (const auto& v : j) expect_files_exist(v, run);
+  }
+}
+
+TEST(Demo, TestSizedRunWritesReportSweepFiguresAndViewer) {
+  test::TempDir dir;
+  DemoOptions d;
+  d.out_dir = dir / "run";
+  d.training_cases = 2;
+  d.held_out_cases = 1;
+  d.epochs = 1;
+  d.width = 2;
+  d.size_dhw = {8, 16, 16};
+  d.viewer_cases = 1;
+  d.threads = 1;
+  d.quiet = true;
+  DemoResult r = run_demo(d);
+  EXPECT_TRUE(fs::exists(r.report));
+  EXPECT_GE(r.mean_dice, 0.0);
+  EXPECT_FALSE(r.best_filters.empty());
+  auto manifest = nlohmann::json::parse(read_text(dir / "run/run.json"));
+  EXPECT_EQ(manifest["kind"], "demo");
+  EXPECT_EQ(manifest["sweep"]["figures"].size(), 8u);  // 2 inclusivities + 2 signals, × pass/clamp
+  expect_files_exist(manifest, dir.path() / "run");
+  // 16 filters × 6 channels × 4 metrics for the one held-out case.
+  std::string csv = read_text(dir / "run/sweep/sweep.csv");
+  EXPECT_EQ(std::count(csv.begin(), csv.end(), '\n'), 1 + 16 * 6 * 4);
+  // A second run resumes: nothing is retrained, the report is rebuilt.
+  DemoResult again = run_demo(d);
+  EXPECT_DOUBLE_EQ(again.mean_dice, r.mean_dice);
+}
+
+}  // namespace
+}  // namespace lrpseg

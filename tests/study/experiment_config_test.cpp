@@ -1,0 +1,87 @@
+#include "study/experiment.h"
+
+#include <gtest/gtest.h>
+
+#include "util/atomic_file.h"
+#include "util/error.h"
+
+namespace lrpseg {
+namespace {
+
+using nlohmann::json;
+
+std::string error_of(const json& j) {
+  try {
+    parse_experiment_config(j, "cfg.json");
+  } catch (const Error& e) {
+    return e.what();
+  }
+  return "";
+}
+
+json minimal() {
+  return {{"data", "isles"}, {"series", {{{"name", "A"}, {"size", "19x48x48"}}}}};
+}
+
+TEST(ExperimentConfig, ShippedConfigsParse) {
+  for (const char* file : {"configs/paper.json", "configs/demo.json"}) {
+    std::string path = std::string(LRPSEG_SOURCE_DIR) + "/" + file;
+    ExperimentConfig c = read_experiment_config(path);
+    EXPECT_FALSE(c.series.empty()) << file;
+  }
+  ExperimentConfig paper = read_experiment_config(std::string(LRPSEG_SOURCE_DIR) + "/configs/paper.json");
+  ASSERT_EQ(paper.series.size(), 4u);
+  EXPECT_EQ(paper.series[3].name, "X");
+  EXPECT_EQ(paper.series[3].size_dhw, (std::array<int64_t, 3>{19, 192, 192}));
+  EXPECT_EQ(paper.series[0].epochs, 80);
+  EXPECT_EQ(paper.series[0].width, 32);
+  EXPECT_EQ(paper.sweep_cases, "1,2,4,7,11,15,27,28,45");
+}
+
+TEST(ExperimentConfig, DefaultsAreThePapers) {
+  ExperimentConfig c = parse_experiment_config(minimal(), "cfg.json");
+  EXPECT_EQ(c.series[0].epochs, 80);
+  EXPECT_EQ(c.series[0].width, 32);
+  EXPECT_EQ(c.filters, "paper");
+  EXPECT_EQ(c.figure_modality, "rCBF");
+  EXPECT_DOUBLE_EQ(c.figure_pass, 0.4);
+  EXPECT_DOUBLE_EQ(c.figure_clamp, 0.2);
+}
+
+TEST(ExperimentConfig, ErrorsNameTheFileAndTheKey) {
+  json j = minimal();
+  j.erase("data");
+  EXPECT_NE(error_of(j).find("'data'"), std::string::npos);
+  j = minimal();
+  j["series"] = json::array();
+  EXPECT_NE(error_of(j).find("'series'"), std::string::npos);
+  j = minimal();
+  j["series"][0]["size"] = "19x48";
+  EXPECT_NE(error_of(j).find("size"), std::string::npos);
+  j = minimal();
+  j["series"][0]["epochs"] = "many";
+  EXPECT_NE(error_of(j).find("'epochs'"), std::string::npos);
+  j = minimal();
+  j["filters"] = "pass:0.5-0.2";
+  EXPECT_NE(error_of(j), "");
+  j = minimal();
+  j["sweep_cases"] = "4-";
+  EXPECT_NE(error_of(j), "");
+  EXPECT_EQ(error_of(j).rfind("cfg.json", 0), 0u);
+}
+
+TEST(ExperimentConfig, CaseListsMayBeArraysOrText) {
+  json j = minimal();
+  j["sweep_cases"] = {1, 4, 27};
+  j["val_cases"] = "40-43";
+  ExperimentConfig c = parse_experiment_config(j, "cfg.json");
+  EXPECT_EQ(c.sweep_cases, "1,4,27");
+  EXPECT_EQ(c.val_cases, "40-43");
+}
+
+TEST(ExperimentConfig, MissingFileIsAnError) {
+  EXPECT_THROW(read_experiment_config("/nonexistent/cfg.json"), Error);
+}
+
+}  // namespace
+}  // namespace lrpseg

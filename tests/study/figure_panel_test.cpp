@@ -1,0 +1,48 @@
+#include "study/figure_panel.h"
+
+#include <gtest/gtest.h>
+
+#include "util/error.h"
+
+namespace lrpseg {
+namespace {
+
+TEST(FigurePanel, SliceWithMostLesionIsChosenAndMiddleWhenEmpty) {
+  auto mask = torch::zeros({5, 4, 4}, torch::kUInt8);
+  mask[1][0][0] = 1;
+  mask[3].fill_(1);
+  EXPECT_EQ(slice_with_most_lesion(mask), 3);
+  EXPECT_EQ(slice_with_most_lesion(torch::zeros({5, 4, 4}, torch::kUInt8)), 2);
+}
+
+TEST(FigurePanel, ModalityNamesMapToChannels) {
+  EXPECT_EQ(modality_index("ADC", "--modality"), 0);
+  EXPECT_EQ(modality_index("rCBF", "--modality"), 2);
+  EXPECT_EQ(modality_index("TTP", "--modality"), 5);
+  EXPECT_THROW(modality_index("T1", "--modality"), Error);
+}
+
+TEST(FigurePanel, DataTakesTheSliceAndTheVolumeMaximumOfTheChannel) {
+  CaseExplanation c;
+  c.volumes.name = "training_4";
+  c.volumes.image = torch::rand({6, 3, 4, 5});
+  c.volumes.label = torch::zeros({3, 4, 5}, torch::kUInt8);
+  c.prediction = torch::ones({3, 4, 5}, torch::kUInt8);
+  c.dice = 0.5;
+  c.explanation.filters = {"raw", "pass:0-0.4"};
+  c.case_relevance = torch::zeros({2, 6, 3, 4, 5});
+  c.case_relevance[0][2][0][1][1] = -7.0;  // the channel's maximum lies on another slice
+  c.case_relevance[0][2][1][2][3] = 3.0;
+  Figure1Data d = figure1_data(c, 2, 1, "A1");
+  ASSERT_EQ(d.relevance.size(), 2u);
+  EXPECT_DOUBLE_EQ(d.max_abs[0], 7.0);
+  EXPECT_FLOAT_EQ(d.relevance[0][2][3].item<float>(), 3.0f);
+  EXPECT_TRUE(torch::equal(d.modality_slice, c.volumes.image[2][1]));
+  EXPECT_EQ(d.relevance_titles[1], "pass:0-0.4");
+  EXPECT_DOUBLE_EQ(d.dice, 0.5);
+  EXPECT_NE(d.title.find("rCBF"), std::string::npos);
+  EXPECT_THROW(figure1_data(c, 2, 3, "A1"), Error);
+}
+
+}  // namespace
+}  // namespace lrpseg
