@@ -22,8 +22,7 @@ void add_sweep(CLI::App& app) {
   struct Options {
     std::vector<std::string> models, series;
     std::string data, cases, split, filters = "paper", out;
-    int threads = 0;
-    bool quiet = false;
+    SweepStep step;
   };
   auto o = std::make_shared<Options>();
   cmd->add_option("--model", o->models, "Checkpoint directory (repeat for several)")->required();
@@ -35,15 +34,25 @@ void add_sweep(CLI::App& app) {
   cmd->add_option("--split", o->split, "training, test or all");
   cmd->add_option("--filters", o->filters, "Filters, or 'paper' for the paper's 16 settings");
   cmd->add_option("--out", o->out, "Run directory")->required();
-  add_threads_option(cmd, o->threads);
-  cmd->add_flag("--quiet", o->quiet, "No progress output");
+  cmd->add_option("--relevance-threshold", o->step.metrics.relevance_threshold,
+                  "Binarise |R_c| / max|R_c| above this for the inclusivity coefficients");
+  cmd->add_option("--input-threshold", o->step.metrics.input_threshold,
+                  "Binarise |x_c| / max|x_c| above this for the input inclusivity");
+  cmd->add_option("--smoothing", o->step.metrics.smoothing,
+                  "Smoothing constant s of D(a, b) = |a ∩ b| / (|b| + s)");
+  cmd->add_flag("--per-channel-signal", o->step.metrics.per_channel_signal_max,
+                "Normalise the mean signal by each channel's max|R_c| instead of the global max|R|");
+  cmd->add_flag("--save-relevance", o->step.save_relevance,
+                "Also write every case's relevance NIfTIs under OUT/sweep/relevance/");
+  add_threads_option(cmd, o->step.threads);
+  cmd->add_flag("--quiet", o->step.quiet, "No progress output");
   cmd->callback([o] {
-    configure_threads(o->threads);
+    configure_threads(o->step.threads);
     if (!o->series.empty() && o->series.size() != 1 && o->series.size() != o->models.size()) {
       throw Error("--series: give one label, or one per --model");
     }
-    LrpOptions lrp;
-    lrp.filters = parse_filters(o->filters);
+    o->step.lrp.filters = parse_filters(o->filters);
+    const LrpOptions& lrp = o->step.lrp;
     auto cases = choose_cases(discover_isles(o->data), o->cases, o->split);
     std::vector<ModelRun> models;
     for (size_t i = 0; i < o->models.size(); ++i) {
@@ -58,7 +67,7 @@ void add_sweep(CLI::App& app) {
     }
     fs::create_directories(o->out);
     std::vector<SweepRow> rows;
-    nlohmann::json sweep = sweep_step(models, cases, lrp, o->out, o->threads, o->quiet, &rows);
+    nlohmann::json sweep = sweep_step(models, cases, o->step, o->out, &rows);
     nlohmann::json model_entries = nlohmann::json::array();
     for (const auto& m : models) model_entries.push_back(m.to_json());
     write_manifest(o->out, {{"kind", "sweep"},

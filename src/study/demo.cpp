@@ -53,10 +53,13 @@ DemoResult run_demo(const DemoOptions& d) {
   const auto held_out_cases = select_cases(dataset, t.val_cases, Split::Training);
 
   ModelRun model = train_and_evaluate(t, held_out_cases, run.string(), "A1", "A");
-  LrpOptions lrp;
-  lrp.filters = paper_filters();
+  SweepStep step;
+  step.lrp.filters = paper_filters();
+  step.threads = d.threads;
+  step.quiet = d.quiet;
+  const LrpOptions& lrp = step.lrp;
   std::vector<SweepRow> rows;
-  json sweep = sweep_step({model}, held_out_cases, lrp, run.string(), d.threads, d.quiet, &rows);
+  json sweep = sweep_step({model}, held_out_cases, step, run.string(), &rows);
 
   json figures = json::array({training_curves_step({model}, run.string())});
   figures.push_back(figure1_step(model, held_out_cases[0], "rCBF", 0.4, 0.2, LrpOptions{}, run.string()));

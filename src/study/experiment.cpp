@@ -164,9 +164,12 @@ std::string run_experiment(const ExperimentConfig& c) {
     }
   }
 
-  LrpOptions lrp;
-  lrp.filters = parse_filters(c.filters);
-  json sweep = sweep_step(models, sweep_cases, lrp, run.string(), c.threads, c.quiet);
+  SweepStep step;
+  step.lrp.filters = parse_filters(c.filters);
+  step.threads = c.threads;
+  step.quiet = c.quiet;
+  const LrpOptions& lrp = step.lrp;
+  json sweep = sweep_step(models, sweep_cases, step, run.string());
   json figures = json::array({training_curves_step(models, run.string())});
   std::vector<CaseFiles> figure_cases =
       c.figure_cases.empty() ? std::vector<CaseFiles>{sweep_cases.front()}

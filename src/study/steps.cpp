@@ -158,19 +158,21 @@ json training_curves_step(const std::vector<ModelRun>& models, const std::string
 }
 
 json sweep_step(const std::vector<ModelRun>& models, const std::vector<CaseFiles>& cases,
-                const LrpOptions& lrp, const std::string& run_dir, int threads, bool quiet,
-                std::vector<SweepRow>* rows_out) {
+                const SweepStep& step, const std::string& run_dir, std::vector<SweepRow>* rows_out) {
   SweepOptions s;
   for (const auto& m : models) {
     s.models.push_back({(fs::path(run_dir) / m.dir).string(), m.name, m.series});
   }
   s.cases = cases;
-  s.lrp = lrp;
+  s.lrp = step.lrp;
+  s.metrics = step.metrics;
+  s.save_relevance = step.save_relevance;
   s.out_dir = (fs::path(run_dir) / "sweep").string();
-  s.threads = threads;
-  s.quiet = quiet;
+  s.threads = step.threads;
+  s.quiet = step.quiet;
   SweepResult result = run_sweep(s);
-  json sweep = {{"summary_md", "sweep/summary.md"},
+  json sweep = {{"metrics", describe(step.metrics)},
+                {"summary_md", "sweep/summary.md"},
                 {"summary_csv", "sweep/summary.csv"},
                 {"csv", "sweep/sweep.csv"},
                 {"figures", write_sweep_figures(result.rows, run_dir, "sweep/figures")}};

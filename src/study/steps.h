@@ -45,8 +45,15 @@ nlohmann::json viewer_step(const ModelRun& model, const CaseFiles& files, const 
 nlohmann::json training_curves_step(const std::vector<ModelRun>& models, const std::string& run_dir);
 
 // The sweep over models × cases with figures; returns the manifest's "sweep" object.
+struct SweepStep {
+  LrpOptions lrp;
+  MetricOptions metrics;
+  bool save_relevance = false;
+  int threads = 0;
+  bool quiet = false;
+};
 nlohmann::json sweep_step(const std::vector<ModelRun>& models, const std::vector<CaseFiles>& cases,
-                          const LrpOptions& lrp, const std::string& run_dir, int threads, bool quiet,
+                          const SweepStep& step, const std::string& run_dir,
                           std::vector<SweepRow>* rows = nullptr);
 
 // "best filter per inclusivity" lines for the terminal summary.

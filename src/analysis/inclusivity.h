@@ -1,0 +1,27 @@
+#pragma once
+// The paper's inclusivity coefficient (Tjoa et al. eq. 2; DESIGN.md §4):
+// D(a, b) = |a ∩ b| / (|b| + s), the share of b covered by a.
+#include <torch/torch.h>
+
+#include <optional>
+#include <vector>
+
+namespace lrpseg {
+
+// a, b: boolean (or 0/1) tensors of one shape. Undefined (nullopt) when
+// |b| + s == 0, so that callers report it instead of averaging a 0 or a NaN.
+std::optional<double> inclusivity(const torch::Tensor& a, const torch::Tensor& b,
+                                  double smoothing = 0.0);
+
+// D(a_c, b_c) per channel c of (C, ...) masks, all channels at once; b may also
+// broadcast over the channels, e.g. one ground truth (D, H, W) for all.
+std::vector<std::optional<double>> inclusivity_per_channel(const torch::Tensor& a,
+                                                           const torch::Tensor& b,
+                                                           double smoothing = 0.0);
+
+// Per channel c of x (C, ...): [ |x_c| / max|x_c| > threshold ], strict, with
+// the quotient of float32 values taken in float64 (so a value exactly at the
+// threshold is excluded). A channel with max|x_c| == 0 gives an empty mask.
+torch::Tensor amplitude_mask(const torch::Tensor& x, double threshold);
+
+}  // namespace lrpseg

@@ -1,0 +1,146 @@
+#include "analysis/sweep.h"
+
+#include <cstdio>
+#include <filesystem>
+
+#include "data/preprocess.h"
+#include "infer/explain_cases.h"
+#include "infer/segment.h"
+#include "model/checkpoint.h"
+#include "util/atomic_file.h"
+#include "util/error.h"
+#include "util/progress.h"
+#include "util/threads.h"
+
+namespace lrpseg {
+
+namespace fs = std::filesystem;
+using nlohmann::json;
+
+std::string series_for_size(const std::array<int64_t, 3>& size_dhw) {
+  if (size_dhw[0] == 19 && size_dhw[1] == size_dhw[2]) {
+    switch (size_dhw[1]) {
+      case 48:
+        return "A";
+      case 96:
+        return "B";
+      case 144:
+        return "C";
+      case 192:
+        return "X";
+      default:
+        break;
+    }
+  }
+  return format_size_dhw(size_dhw);
+}
+
+std::vector<SweepRow> metric_rows(const std::string& series, const std::string& model,
+                                  const std::string& case_name, const std::string& filter,
+                                  const std::vector<ChannelMetrics>& channels) {
+  std::vector<SweepRow> rows;
+  for (size_t c = 0; c < channels.size(); ++c) {
+    const std::string channel = c < kModalities.size() ? kModalities[c] : std::to_string(c);
+    const ChannelMetrics& m = channels[c];
+    rows.push_back({series, model, case_name, filter, channel, kGtInclusivity, m.gt_inclusivity});
+    rows.push_back(
+        {series, model, case_name, filter, channel, kInputInclusivity, m.input_inclusivity});
+    rows.push_back({series, model, case_name, filter, channel, kMeanSignal, m.mean_signal});
+    rows.push_back({series, model, case_name, filter, channel, kAreaSignal, m.area_signal});
+  }
+  return rows;
+}
+
+namespace {
+
+// Names and series of all models before any is loaded, so that a clash fails fast.
+std::vector<SweepModel> resolve_models(const std::vector<SweepModel>& models) {
+  std::vector<SweepModel> resolved;
+  for (SweepModel m : models) {
+    if (m.name.empty()) {
+      fs::path p = fs::absolute(m.dir).lexically_normal();
+      if (p.filename().empty()) p = p.parent_path();
+      m.name = p.filename().string();
+    }
+    if (m.series.empty()) {
+      const std::string source = (fs::path(m.dir) / "model.json").string();
+      m.series = series_for_size(preprocess_from_info(read_model_info(m.dir), source).size_dhw);
+    }
+    for (const auto& other : resolved) {
+      if (other.name == m.name) {
+        throw Error("sweep: two models are named '" + m.name + "' (" + other.dir + ", " + m.dir +
+                    "); give them distinct names");
+      }
+    }
+    resolved.push_back(m);
+  }
+  return resolved;
+}
+
+std::string case_dice_csv(const std::vector<json>& case_dice) {
+  std::string out = "model,series,case,dice\n";
+  for (const auto& d : case_dice) {
+    out += d["model"].get<std::string>() + "," + d["series"].get<std::string>() + "," +
+           d["case"].get<std::string>() + ",";
+    if (d["dice"].is_number()) {
+      char text[32];
+      std::snprintf(text, sizeof text, "%.6f", d["dice"].get<double>());
+      out += text;
+    }
+    out += "\n";
+  }
+  return out;
+}
+
+}  // namespace
+
+SweepResult run_sweep(const SweepOptions& o) {
+  if (o.models.empty()) throw Error("sweep: no models given");
+  if (o.cases.empty()) throw Error("sweep: no cases selected");
+  if (o.lrp.filters.empty()) throw Error("sweep: no filters given");
+  if (o.out_dir.empty()) throw Error("sweep: no output directory given");
+  configure_threads(o.threads);
+  const std::vector<SweepModel> models = resolve_models(o.models);
+  const fs::path out(o.out_dir);
+  fs::create_directories(out);
+
+  SweepResult result;
+  Progress progress("sweep", static_cast<int64_t>(models.size() * o.cases.size()), o.quiet);
+  int64_t done = 0;
+  for (const auto& m : models) {
+    LoadedModel loaded = load_checkpoint(m.dir);
+    PreprocessOptions pre = preprocess_from_info(loaded.info, m.dir + "/model.json");
+    for (const auto& files : o.cases) {
+      CaseExplanation c = explain_case(loaded.net, files, pre, o.lrp);
+      if (o.save_relevance) {
+        write_case_explanation(c, (out / "relevance" / m.name / files.name).string(), o.lrp, false);
+      }
+      auto metrics =
+          channel_metrics_batch(c.case_relevance, c.volumes.image, c.volumes.label, o.metrics);
+      for (size_t k = 0; k < metrics.size(); ++k) {
+        auto rows = metric_rows(m.series, m.name, files.name, c.explanation.filters[k], metrics[k]);
+        result.rows.insert(result.rows.end(), rows.begin(), rows.end());
+      }
+      json dice = c.dice >= 0 ? json(c.dice) : json(nullptr);
+      result.case_dice.push_back(
+          {{"model", m.name}, {"series", m.series}, {"case", files.name}, {"dice", dice}});
+      std::string status = m.name + " " + files.name;
+      if (c.dice >= 0) {
+        char text[32];
+        std::snprintf(text, sizeof text, " Dice %.3f", c.dice);
+        status += text;
+      }
+      progress.update(++done, status);
+    }
+  }
+  progress.finish();
+
+  result.summary = summarise(result.rows);
+  write_text_atomically((out / "sweep.csv").string(), sweep_csv(result.rows));
+  write_text_atomically((out / "summary.csv").string(), summary_csv(result.summary));
+  write_text_atomically((out / "summary.md").string(), summary_markdown(result.summary));
+  write_text_atomically((out / "dice.csv").string(), case_dice_csv(result.case_dice));
+  return result;
+}
+
+}  // namespace lrpseg

@@ -1,0 +1,58 @@
+#pragma once
+// `lrpseg sweep`: cases × models × filters → the long table of per-channel
+// metrics and the Fig. 3-like summary (DESIGN.md §4). Each model is loaded
+// once; each case takes one batched relevance pass over all filters.
+#include <array>
+#include <nlohmann/json.hpp>
+#include <string>
+#include <vector>
+
+#include "analysis/metrics.h"
+#include "analysis/sweep_table.h"
+#include "io/isles.h"
+#include "lrp/composite.h"
+
+namespace lrpseg {
+
+struct SweepModel {
+  std::string dir;     // checkpoint directory
+  std::string name;    // empty: the folder name
+  std::string series;  // empty: series_for_size of the model's input size
+};
+
+// The paper's series by network input size: A 19x48x48, B 19x96x96,
+// C 19x144x144, X 19x192x192; any other size is named "DxHxW".
+std::string series_for_size(const std::array<int64_t, 3>& size_dhw);
+
+struct SweepOptions {
+  std::vector<SweepModel> models;
+  std::vector<CaseFiles> cases;
+  LrpOptions lrp;  // lrp.filters are the swept settings (the CLI defaults to paper_filters())
+  MetricOptions metrics;
+  std::string out_dir;
+  bool save_relevance = false;  // also write OUT/relevance/<model>/<case>/ (explain's layout)
+  int threads = 0;
+  bool quiet = false;
+};
+
+struct SweepResult {
+  std::vector<SweepRow> rows;
+  SweepSummary summary;
+  std::vector<nlohmann::json> case_dice;  // {model, series, case, dice (null without OT)}
+};
+
+// The four metric rows of each channel of one relevance map, channels named
+// by kModalities.
+std::vector<SweepRow> metric_rows(const std::string& series, const std::string& model,
+                                  const std::string& case_name, const std::string& filter,
+                                  const std::vector<ChannelMetrics>& channels);
+
+// Writes, atomically, into options.out_dir:
+//   sweep.csv     the long table (sweep_csv)
+//   summary.csv   mean inclusivity per filter and series (summary_csv)
+//   summary.md    the same as a Fig. 3-like table (summary_markdown)
+//   dice.csv      model,series,case,dice of the explained predictions
+// Throws lrpseg::Error for no models, cases or filters and for two models of one name.
+SweepResult run_sweep(const SweepOptions& options);
+
+}  // namespace lrpseg

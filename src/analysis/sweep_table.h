@@ -1,0 +1,62 @@
+#pragma once
+// The sweep's long table (one row per series, model, case, filter, channel and
+// metric) and its Fig. 3-like summary: the mean of each metric per filter per
+// series. Undefined values are kept as such, excluded from means and counted.
+#include <map>
+#include <optional>
+#include <string>
+#include <tuple>
+#include <vector>
+
+namespace lrpseg {
+
+// Metric names of the rows.
+inline constexpr const char* kGtInclusivity = "gt_inclusivity";
+inline constexpr const char* kInputInclusivity = "input_inclusivity";
+inline constexpr const char* kMeanSignal = "mean_signal";
+inline constexpr const char* kAreaSignal = "area_signal";
+
+struct SweepRow {
+  std::string series, model, case_name, filter, channel, metric;
+  std::optional<double> value;  // nullopt: undefined (e.g. |b| + s == 0)
+
+  bool operator==(const SweepRow& other) const;
+};
+
+struct SummaryCell {
+  double mean = 0;    // over the defined values only
+  int defined = 0;    // values averaged
+  int undefined = 0;  // values left out
+};
+
+struct SweepSummary {
+  std::vector<std::string> filters, series, metrics;  // in order of first appearance
+  std::map<std::tuple<std::string, std::string, std::string>, SummaryCell>
+      cells;  // (metric, filter, series)
+
+  // The cell, or nullptr when no row had that (metric, filter, series).
+  const SummaryCell* cell(const std::string& metric, const std::string& filter,
+                          const std::string& series) const;
+  // The filter with the highest mean for (metric, series) (ties: the first in
+  // `filters`), or nullopt when no cell of that column has a defined value.
+  std::optional<std::string> best_filter(const std::string& metric,
+                                         const std::string& series) const;
+};
+
+SweepSummary summarise(const std::vector<SweepRow>& rows,
+                       const std::vector<std::string>& metrics = {kGtInclusivity,
+                                                                  kInputInclusivity});
+
+// Header "series,model,case,filter,channel,metric,value"; value empty when
+// undefined, else the shortest text that reads back as the same double.
+std::string sweep_csv(const std::vector<SweepRow>& rows);
+// Reads sweep_csv's format back; errors name `source` and the line.
+std::vector<SweepRow> parse_sweep_csv(const std::string& text, const std::string& source);
+
+// Long form: metric,filter,series,mean,defined,undefined (mean empty when none defined).
+std::string summary_csv(const SweepSummary& summary);
+// Rows = filters, columns = metric × series; the best filter per column in
+// bold; cells with undefined values say how many were left out.
+std::string summary_markdown(const SweepSummary& summary);
+
+}  // namespace lrpseg

@@ -1,0 +1,105 @@
+#include "analysis/sweep_table.h"
+
+#include <gtest/gtest.h>
+
+#include "analysis/sweep.h"
+#include "util/error.h"
+
+namespace lrpseg {
+namespace {
+
+SweepRow row(const std::string& series, const std::string& filter, const std::string& metric,
+             std::optional<double> value, const std::string& case_name = "training_4") {
+  return {series, "A1", case_name, filter, "ADC", metric, value};
+}
+
+TEST(SweepSummary, MeansExcludeUndefinedValuesAndCountThem) {
+  auto s =
+      summarise({row("A", "raw", kGtInclusivity, 0.2), row("A", "raw", kGtInclusivity, 0.4),
+                 row("A", "raw", kGtInclusivity, std::nullopt), row("A", "raw", kMeanSignal, 5.0)});
+  const SummaryCell* c = s.cell(kGtInclusivity, "raw", "A");
+  ASSERT_NE(c, nullptr);
+  EXPECT_DOUBLE_EQ(c->mean, 0.3);
+  EXPECT_EQ(c->defined, 2);
+  EXPECT_EQ(c->undefined, 1);
+  // Only the requested metrics are summarised.
+  EXPECT_EQ(s.cell(kMeanSignal, "raw", "A"), nullptr);
+}
+
+TEST(SweepSummary, AnAllUndefinedCellHasNoMeanAndNoBest) {
+  auto s = summarise({row("A", "raw", kGtInclusivity, std::nullopt)});
+  EXPECT_EQ(s.cell(kGtInclusivity, "raw", "A")->defined, 0);
+  EXPECT_FALSE(s.best_filter(kGtInclusivity, "A").has_value());
+}
+
+TEST(SweepSummary, BestFilterIsTheHighestMeanPerSeriesWithTiesToTheFirst) {
+  auto s = summarise({row("A", "raw", kGtInclusivity, 0.1), row("B", "raw", kGtInclusivity, 0.9),
+                      row("A", "pass:0-0.2", kGtInclusivity, 0.5),
+                      row("B", "pass:0-0.2", kGtInclusivity, 0.2),
+                      row("A", "clamp:0-0.05", kGtInclusivity, 0.5)});
+  EXPECT_EQ(s.filters, (std::vector<std::string>{"raw", "pass:0-0.2", "clamp:0-0.05"}));
+  EXPECT_EQ(s.series, (std::vector<std::string>{"A", "B"}));
+  EXPECT_EQ(s.best_filter(kGtInclusivity, "A"), "pass:0-0.2");
+  EXPECT_EQ(s.best_filter(kGtInclusivity, "B"), "raw");
+  EXPECT_FALSE(s.best_filter(kInputInclusivity, "A").has_value());
+}
+
+TEST(SweepSummary, MarkdownBoldsTheBestOfEachColumnAndNotesUndefinedCounts) {
+  auto s = summarise({row("A", "raw", kGtInclusivity, 0.1),
+                      row("A", "pass:0-0.2", kGtInclusivity, 0.46464),
+                      row("A", "pass:0-0.2", kGtInclusivity, std::nullopt),
+                      row("A", "raw", kInputInclusivity, 0.0079)});
+  const std::string md = summary_markdown(s);
+  EXPECT_NE(md.find("| filter | gt_inclusivity A | input_inclusivity A |"), std::string::npos)
+      << md;
+  EXPECT_NE(md.find("| pass:0-0.2 | **0.4646** (1 undefined) |  |"), std::string::npos) << md;
+  EXPECT_NE(md.find("| raw | 0.1000 | **0.0079** |"), std::string::npos) << md;
+  EXPECT_NE(md.find("left out of the means"), std::string::npos);
+}
+
+TEST(SweepSummary, CsvHasOneLinePerCellWithCounts) {
+  auto s = summarise({row("A", "raw", kGtInclusivity, 0.25),
+                      row("A", "raw", kGtInclusivity, std::nullopt),
+                      row("A", "raw", kInputInclusivity, std::nullopt)});
+  EXPECT_EQ(summary_csv(s),
+            "metric,filter,series,mean,defined,undefined\n"
+            "gt_inclusivity,raw,A,0.25,1,1\n"
+            "input_inclusivity,raw,A,,0,1\n");
+}
+
+TEST(SweepCsv, RoundTripsEveryValueExactly) {
+  std::vector<SweepRow> rows = {
+      row("A", "raw", kGtInclusivity, 0.1), row("A", "pass:0-0.2", kInputInclusivity, std::nullopt),
+      row("19x64x64", "clamp:0-0.05", kMeanSignal, -1.0 / 3.0),
+      row("X", "raw", kAreaSignal, 12345.678901234567, "case, \"quoted\""),
+      row("B", "raw", kMeanSignal, 1e-300)};
+  const std::string text = sweep_csv(rows);
+  EXPECT_EQ(text.substr(0, text.find('\n')), "series,model,case,filter,channel,metric,value");
+  EXPECT_NE(text.find("A,A1,training_4,pass:0-0.2,ADC,input_inclusivity,\n"), std::string::npos);
+  EXPECT_EQ(parse_sweep_csv(text, "sweep.csv"), rows);
+}
+
+TEST(SweepCsv, MalformedTablesNameTheFileAndLine) {
+  try {
+    parse_sweep_csv("series,model,case,filter,channel,metric,value\nA,A1,t,raw,ADC,x,abc\n",
+                    "runs/sweep.csv");
+    FAIL();
+  } catch (const Error& e) {
+    EXPECT_NE(std::string(e.what()).find("runs/sweep.csv:2"), std::string::npos) << e.what();
+  }
+  EXPECT_THROW(parse_sweep_csv("epoch,seconds\n1,2\n", "log.csv"), Error);
+  EXPECT_THROW(parse_sweep_csv("series,model,case,filter,channel,metric,value\nA,A1\n", "s.csv"),
+               Error);
+}
+
+TEST(SeriesForSize, NamesThePaperSeriesAndSpellsOutOtherSizes) {
+  EXPECT_EQ(series_for_size({19, 48, 48}), "A");
+  EXPECT_EQ(series_for_size({19, 96, 96}), "B");
+  EXPECT_EQ(series_for_size({19, 144, 144}), "C");
+  EXPECT_EQ(series_for_size({19, 192, 192}), "X");
+  EXPECT_EQ(series_for_size({4, 16, 16}), "4x16x16");
+  EXPECT_EQ(series_for_size({19, 48, 96}), "19x48x96");
+}
+
+}  // namespace
+}  // namespace lrpseg
