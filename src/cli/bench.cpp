@@ -55,6 +55,7 @@ void add_bench(CLI::App& app) {
   auto* bench = app.add_subcommand("bench", "Benchmarks");
   bench->require_subcommand(1);
   add_bench_lrp(bench);
+  add_bench_train(bench);
 }
 
 }  // namespace lrpseg::cli

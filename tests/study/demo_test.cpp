@@ -5,6 +5,8 @@
 
 #include <filesystem>
 
+#include <nlohmann/json.hpp>
+
 #include "temp_dir.h"
 #include "util/atomic_file.h"
 
