@@ -159,9 +159,9 @@ CaseParams draw_params(Rng& rng, int grid_index) {
   const double theta = rng.uniform(0, kPi);
   l.cos_t = std::cos(theta);
   l.sin_t = std::sin(theta);
-  // Core radius 12–21 mm: with the penumbra's inner half the OT spans roughly
-  // 20–55% of the brain's width, still several voxels after resizing to 48×48.
-  const double radius = rng.uniform(12, 21);
+  // Core radius 14–22 mm: with the penumbra's inner half the OT spans roughly
+  // 25–55% of the brain's width, still several voxels after resizing to 48×48.
+  const double radius = rng.uniform(14, 22);
   l.ru = radius * rng.uniform(0.8, 1.25);
   l.rv = radius * rng.uniform(0.8, 1.4);
   l.rw = radius * rng.uniform(0.9, 1.4);
