@@ -1,9 +1,10 @@
+#include "study/demo.h"
+
 #include <iostream>
 #include <memory>
 
 #include "cli/commands.h"
 #include "cli/options.h"
-#include "study/demo.h"
 
 namespace lrpseg::cli {
 

@@ -1,9 +1,10 @@
+#include "study/experiment.h"
+
 #include <iostream>
 #include <memory>
 
 #include "cli/commands.h"
 #include "cli/options.h"
-#include "study/experiment.h"
 
 namespace lrpseg::cli {
 

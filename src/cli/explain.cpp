@@ -29,7 +29,8 @@ void add_explain(CLI::App& app) {
                   "or 'paper' for the paper's 16 settings; all run as one batch");
   cmd->add_option("--rule", *rule, "Hidden-layer rule: z+ (paper) or epsilon");
   cmd->add_option("--epsilon", o->lrp.epsilon_rule_eps, "Epsilon of --rule epsilon");
-  cmd->add_option("--merge", *merge, "Relevance merge at forks: sum, or paper:f (f·skip + (1−f)·pool)");
+  cmd->add_option("--merge", *merge,
+                  "Relevance merge at forks: sum, or paper:f (f·skip + (1−f)·pool)");
   cmd->add_option("--target", *target, "Start relevance: all, lesion or lesion-mask");
   cmd->add_option("--zb-low", o->lrp.zbox_low, "Lower input bound of the first layer's z^B rule");
   cmd->add_option("--zb-high", o->lrp.zbox_high, "Upper input bound of the first layer's z^B rule");

@@ -41,9 +41,10 @@ void add_figure(CLI::App& app) {
     LoadedModel model = load_checkpoint(o->model);
     PreprocessOptions pre = preprocess_from_info(model.info, o->model + "/model.json");
     CaseExplanation c = explain_case(model.net, cases[0], pre, lrp);
-    int64_t slice = o->slice >= 0 ? o->slice
-                                  : slice_with_most_lesion(c.volumes.label.defined() ? c.volumes.label
-                                                                                     : c.prediction);
+    int64_t slice =
+        o->slice >= 0
+            ? o->slice
+            : slice_with_most_lesion(c.volumes.label.defined() ? c.volumes.label : c.prediction);
     render_figure1(figure1_data(c, channel, slice, o->model), o->out);
     std::cout << o->out << "\n";
   });

@@ -1,7 +1,6 @@
 #pragma once
 // Options shared by several subcommands.
 #include <CLI/CLI.hpp>
-
 #include <string>
 #include <vector>
 

@@ -1,9 +1,10 @@
+#include "infer/segment.h"
+
 #include <iostream>
 #include <memory>
 
 #include "cli/commands.h"
 #include "cli/options.h"
-#include "infer/segment.h"
 
 namespace lrpseg::cli {
 

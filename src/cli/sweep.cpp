@@ -40,8 +40,9 @@ void add_sweep(CLI::App& app) {
                   "Binarise |x_c| / max|x_c| above this for the input inclusivity");
   cmd->add_option("--smoothing", o->step.metrics.smoothing,
                   "Smoothing constant s of D(a, b) = |a ∩ b| / (|b| + s)");
-  cmd->add_flag("--per-channel-signal", o->step.metrics.per_channel_signal_max,
-                "Normalise the mean signal by each channel's max|R_c| instead of the global max|R|");
+  cmd->add_flag(
+      "--per-channel-signal", o->step.metrics.per_channel_signal_max,
+      "Normalise the mean signal by each channel's max|R_c| instead of the global max|R|");
   cmd->add_flag("--save-relevance", o->step.save_relevance,
                 "Also write every case's relevance NIfTIs under OUT/sweep/relevance/");
   add_threads_option(cmd, o->step.threads);
@@ -70,13 +71,15 @@ void add_sweep(CLI::App& app) {
     nlohmann::json sweep = sweep_step(models, cases, o->step, o->out, &rows);
     nlohmann::json model_entries = nlohmann::json::array();
     for (const auto& m : models) model_entries.push_back(m.to_json());
-    write_manifest(o->out, {{"kind", "sweep"},
-                            {"title", "lrpseg filter sweep"},
-                            {"created", utc_now()},
-                            {"config", {{"data", o->data}, {"cases", o->cases}, {"lrp", describe(lrp)}}},
-                            {"models", model_entries},
-                            {"sweep", sweep}});
-    for (const auto& line : best_filters(summarise(rows))) std::cout << "best filter: " << line << "\n";
+    write_manifest(o->out,
+                   {{"kind", "sweep"},
+                    {"title", "lrpseg filter sweep"},
+                    {"created", utc_now()},
+                    {"config", {{"data", o->data}, {"cases", o->cases}, {"lrp", describe(lrp)}}},
+                    {"models", model_entries},
+                    {"sweep", sweep}});
+    for (const auto& line : best_filters(summarise(rows)))
+      std::cout << "best filter: " << line << "\n";
     std::cout << "report: " << write_report(o->out) << "\n";
   });
 }

@@ -1,8 +1,9 @@
+#include "data/synth.h"
+
 #include <iostream>
 #include <memory>
 
 #include "cli/commands.h"
-#include "data/synth.h"
 #include "util/progress.h"
 
 namespace lrpseg::cli {

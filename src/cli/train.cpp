@@ -25,7 +25,8 @@ void add_train(CLI::App& app) {
   cmd->add_option("--epochs", o->epochs, "Epochs")->check(CLI::PositiveNumber);
   cmd->add_option("--lr", o->lr, "Adam learning rate")->check(CLI::PositiveNumber);
   cmd->add_option("--loss", *loss, "Loss: ce, dice or ce+dice");
-  cmd->add_option("--cases", *cases, "Training case numbers, e.g. 1-10,12 (default: all but --val-cases)");
+  cmd->add_option("--cases", *cases,
+                  "Training case numbers, e.g. 1-10,12 (default: all but --val-cases)");
   cmd->add_option("--val-cases", *val_cases, "Held-out case numbers; Dice after every epoch");
   cmd->add_option("--seed", o->seed, "Random seed (weights, case order)");
   add_threads_option(cmd, o->threads);

@@ -47,7 +47,8 @@ torch::Tensor minmax_scale(const torch::Tensor& image) {
   auto lo = std::get<0>(flat.min(1, true));
   auto hi = std::get<0>(flat.max(1, true));
   auto range = hi - lo;
-  auto scaled = torch::where(range > 0, (flat - lo) / range.clamp_min(1e-30), torch::zeros_like(flat));
+  auto scaled =
+      torch::where(range > 0, (flat - lo) / range.clamp_min(1e-30), torch::zeros_like(flat));
   return scaled.reshape(image.sizes());
 }
 
@@ -57,7 +58,8 @@ torch::Tensor resize(const torch::Tensor& volume, const std::array<int64_t, 3>& 
       volume.size(3) == size_dhw[2]) {
     return volume;
   }
-  auto options = F::InterpolateFuncOptions().size(std::vector<int64_t>(size_dhw.begin(), size_dhw.end()));
+  auto options =
+      F::InterpolateFuncOptions().size(std::vector<int64_t>(size_dhw.begin(), size_dhw.end()));
   if (interpolation == Interpolation::Nearest) {
     options.mode(torch::kNearest);
   } else {
@@ -68,7 +70,10 @@ torch::Tensor resize(const torch::Tensor& volume, const std::array<int64_t, 3>& 
 
 torch::Tensor resize_label(const torch::Tensor& label, const std::array<int64_t, 3>& size_dhw) {
   auto as_float = label.to(torch::kFloat).unsqueeze(0);
-  return resize(as_float, size_dhw, Interpolation::Nearest).squeeze(0).round().to(label.scalar_type());
+  return resize(as_float, size_dhw, Interpolation::Nearest)
+      .squeeze(0)
+      .round()
+      .to(label.scalar_type());
 }
 
 torch::Tensor preprocess_image(const torch::Tensor& raw, const PreprocessOptions& options) {

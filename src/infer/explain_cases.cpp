@@ -56,9 +56,9 @@ CaseExplanation explain_case(UNet& net, const CaseFiles& files, const Preprocess
   c.prediction = resize_label(trace.output.argmax(1).squeeze(0).to(torch::kUInt8), grid);
   if (c.volumes.label.defined()) c.dice = dice_score(c.prediction, c.volumes.label);
   const auto& r = c.explanation.relevance;
-  c.case_relevance = resize(r.reshape({-1, r.size(2), r.size(3), r.size(4)}), grid,
-                            Interpolation::Nearest)
-                         .reshape({r.size(0), r.size(1), grid[0], grid[1], grid[2]});
+  c.case_relevance =
+      resize(r.reshape({-1, r.size(2), r.size(3), r.size(4)}), grid, Interpolation::Nearest)
+          .reshape({r.size(0), r.size(1), grid[0], grid[1], grid[2]});
   return c;
 }
 
@@ -72,7 +72,8 @@ json write_case_explanation(const CaseExplanation& c, const std::string& dir_tex
   NiftiHeader native_header = resampled_header(v.geometry, net_size);
   if (native) {
     fs::create_directories(dir / "native");
-    write_nifti((dir / "native/input.nii.gz").string(), c.input, native_header, OutputType::Float32);
+    write_nifti((dir / "native/input.nii.gz").string(), c.input, native_header,
+                OutputType::Float32);
   }
   json summary = {{"case", v.name},
                   {"network_size_dhw", net_size},
@@ -118,8 +119,8 @@ std::vector<json> explain_cases(const ExplainOptions& o) {
   Progress progress("explain", static_cast<int64_t>(o.cases.size()), o.quiet);
   for (const auto& files : o.cases) {
     CaseExplanation c = explain_case(model.net, files, pre, o.lrp);
-    summaries.push_back(write_case_explanation(c, (fs::path(o.out_dir) / files.name).string(),
-                                               o.lrp, o.native));
+    summaries.push_back(
+        write_case_explanation(c, (fs::path(o.out_dir) / files.name).string(), o.lrp, o.native));
     progress.update(static_cast<int64_t>(summaries.size()), files.name);
   }
   progress.finish();

@@ -2,12 +2,11 @@
 // `lrpseg explain`: relevance heatmaps of a trained checkpoint on cases, one
 // batched relevance pass per case over all requested filters (DESIGN.md §3).
 #include <nlohmann/json.hpp>
-
 #include <string>
 #include <vector>
 
-#include "io/isles.h"
 #include "data/preprocess.h"
+#include "io/isles.h"
 #include "lrp/composite.h"
 #include "lrp/relevance.h"
 #include "model/unet.h"
@@ -27,13 +26,13 @@ struct ExplainOptions {
 // One case explained: the batched relevance of K filters at network size and at
 // the case grid, with the prediction it explains.
 struct CaseExplanation {
-  CaseVolumes volumes;            // raw image (6, D, H, W), OT, geometry
-  torch::Tensor input;            // (6, d, h, w) preprocessed network input
-  torch::Tensor prediction;       // (D, H, W) uint8 lesion mask at the case grid
-  double dice = -1;               // -1 without OT
-  Explanation explanation;        // relevance (K, 6, d, h, w) at network size, Σ R, max|R|
-  torch::Tensor case_relevance;   // (K, 6, D, H, W): nearest-resized to the case grid
-  double seconds = 0;             // forward + relevance pass
+  CaseVolumes volumes;           // raw image (6, D, H, W), OT, geometry
+  torch::Tensor input;           // (6, d, h, w) preprocessed network input
+  torch::Tensor prediction;      // (D, H, W) uint8 lesion mask at the case grid
+  double dice = -1;              // -1 without OT
+  Explanation explanation;       // relevance (K, 6, d, h, w) at network size, Σ R, max|R|
+  torch::Tensor case_relevance;  // (K, 6, D, H, W): nearest-resized to the case grid
+  double seconds = 0;            // forward + relevance pass
 };
 
 CaseExplanation explain_case(UNet& net, const CaseFiles& files, const PreprocessOptions& pre,

@@ -26,7 +26,8 @@ std::string dice_csv(const std::vector<SegmentRow>& rows) {
   out << "case,dice,true_voxels,predicted_voxels\n" << std::setprecision(6);
   for (const auto& r : rows) {
     if (r.dice < 0) continue;
-    out << r.case_name << "," << r.dice << "," << r.true_voxels << "," << r.predicted_voxels << "\n";
+    out << r.case_name << "," << r.dice << "," << r.true_voxels << "," << r.predicted_voxels
+        << "\n";
   }
   return out.str();
 }
@@ -68,7 +69,8 @@ std::vector<SegmentRow> segment(const SegmentOptions& o) {
     write_nifti(row.file, mask, v.geometry, OutputType::UInt8);
     rows.push_back(row);
     char status[64] = "";
-    if (row.dice >= 0) std::snprintf(status, sizeof status, "%s Dice %.3f", row.case_name.c_str(), row.dice);
+    if (row.dice >= 0)
+      std::snprintf(status, sizeof status, "%s Dice %.3f", row.case_name.c_str(), row.dice);
     progress.update(static_cast<int64_t>(rows.size()), status);
   }
   progress.finish();

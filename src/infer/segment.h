@@ -1,10 +1,9 @@
 #pragma once
 // Segmentation of cases with a trained checkpoint: one uint8 NIfTI per case in
 // the case's grid and geometry, named as ISLES submissions, and Dice where OT exists.
+#include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 #include "data/preprocess.h"
 #include "io/isles.h"
@@ -22,9 +21,9 @@ struct SegmentOptions {
 
 struct SegmentRow {
   std::string case_name;
-  std::string file;                // written NIfTI
-  double dice = -1;                // -1 without OT
-  int64_t true_voxels = -1;        // lesion voxels in OT (-1 without OT)
+  std::string file;          // written NIfTI
+  double dice = -1;          // -1 without OT
+  int64_t true_voxels = -1;  // lesion voxels in OT (-1 without OT)
   int64_t predicted_voxels = 0;
 };
 

@@ -72,8 +72,7 @@ void load_weights(const std::string& path, UNet& net) {
     torch::Tensor stored = it->value().toTensor();
     if (stored.sizes() != tensor.sizes()) {
       throw Error(path + ": tensor '" + name + "' has shape " + c10::str(stored.sizes()) +
-                  ", the model expects " + c10::str(tensor.sizes()) +
-                  " (architecture mismatch)");
+                  ", the model expects " + c10::str(tensor.sizes()) + " (architecture mismatch)");
     }
     tensor.copy_(stored);
   }
@@ -153,8 +152,8 @@ LoadedModel load_checkpoint(const std::string& dir, std::optional<int64_t> expec
   if (!loaded.info.contains("architecture")) throw Error(json_path + ": no 'architecture'");
   UNetOptions options = architecture_from_json(loaded.info["architecture"], json_path);
   if (expected_width && *expected_width != options.width) {
-    throw Error(dir + ": checkpoint has width " + std::to_string(options.width) +
-                ", but width " + std::to_string(*expected_width) + " was requested");
+    throw Error(dir + ": checkpoint has width " + std::to_string(options.width) + ", but width " +
+                std::to_string(*expected_width) + " was requested");
   }
   loaded.net = UNet(options);
   load_weights((fs::path(dir) / "model.pt").string(), loaded.net);

@@ -7,10 +7,10 @@
 // Saves are transactions: files are staged in DIR/.staging, marked complete,
 // then renamed into place, so a run killed at any moment leaves either the
 // previous or the new checkpoint, never a mix.
-#include <nlohmann/json.hpp>
 #include <torch/torch.h>
 
 #include <map>
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
 
@@ -28,8 +28,8 @@ nlohmann::json architecture_json(const UNetOptions& options);
 UNetOptions architecture_from_json(const nlohmann::json& architecture, const std::string& source);
 
 struct CheckpointFiles {
-  nlohmann::json info;                             // model.json
-  torch::optim::Optimizer* optimizer = nullptr;    // optimizer.pt when given
+  nlohmann::json info;                            // model.json
+  torch::optim::Optimizer* optimizer = nullptr;   // optimizer.pt when given
   std::map<std::string, std::string> text_files;  // e.g. train_log.csv
 };
 void save_checkpoint(const std::string& dir, UNet& net, const CheckpointFiles& files);

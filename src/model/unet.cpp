@@ -13,10 +13,13 @@ nn::Conv3d conv3(int64_t in, int64_t out) {
 }
 
 nn::ConvTranspose3d up2x(int64_t channels) {
-  return nn::ConvTranspose3d(nn::ConvTranspose3dOptions(channels, channels, 2).stride(2).bias(false));
+  return nn::ConvTranspose3d(
+      nn::ConvTranspose3dOptions(channels, channels, 2).stride(2).bias(false));
 }
 
-std::array<int64_t, 3> size_dhw(const torch::Tensor& t) { return {t.size(2), t.size(3), t.size(4)}; }
+std::array<int64_t, 3> size_dhw(const torch::Tensor& t) {
+  return {t.size(2), t.size(3), t.size(4)};
+}
 
 }  // namespace
 
@@ -47,7 +50,8 @@ UNetImpl::UNetImpl(const UNetOptions& options) : options_(options) {
   b6 = register_module("b6", ConvBlock(12 * w, 4 * w, 4 * w));
   up3 = register_module("up3", up2x(4 * w));
   b7 = register_module("b7", ConvBlock(6 * w, 2 * w, 2 * w));
-  head_conv = register_module("head_conv", nn::Conv3d(nn::Conv3dOptions(2 * w, options.classes, 1)));
+  head_conv =
+      register_module("head_conv", nn::Conv3d(nn::Conv3dOptions(2 * w, options.classes, 1)));
   head_bn = register_module("head_bn", nn::BatchNorm3d(options.classes));
 
   // Kaiming-normal convolution weights, as the reference code.

@@ -62,9 +62,11 @@ DemoResult run_demo(const DemoOptions& d) {
   json sweep = sweep_step({model}, held_out_cases, step, run.string(), &rows);
 
   json figures = json::array({training_curves_step({model}, run.string())});
-  figures.push_back(figure1_step(model, held_out_cases[0], "rCBF", 0.4, 0.2, LrpOptions{}, run.string()));
+  figures.push_back(
+      figure1_step(model, held_out_cases[0], "rCBF", 0.4, 0.2, LrpOptions{}, run.string()));
   json viewer = json::array();
-  for (size_t i = 0; i < std::min<size_t>(static_cast<size_t>(d.viewer_cases), held_out_cases.size()); ++i) {
+  for (size_t i = 0;
+       i < std::min<size_t>(static_cast<size_t>(d.viewer_cases), held_out_cases.size()); ++i) {
     viewer.push_back(viewer_step(model, held_out_cases[i], lrp, run.string()));
   }
 

@@ -26,8 +26,8 @@ struct DemoOptions {
 };
 
 struct DemoResult {
-  std::string report;                  // path of report.html
-  double mean_dice = -1;               // held-out cases
+  std::string report;                     // path of report.html
+  double mean_dice = -1;                  // held-out cases
   std::vector<std::string> best_filters;  // best filter per inclusivity (and series)
 };
 

@@ -60,7 +60,8 @@ ExperimentConfig parse_experiment_config(const json& j, const std::string& sourc
       const json& s = d.at("synthesize");
       c.synthesize_cases = get_or<int>(s, "cases", 20, source + ": data.synthesize");
       c.synthesize_seed = get_or<uint64_t>(s, "seed", 0, source + ": data.synthesize");
-      if (*c.synthesize_cases <= 0) throw Error(source + ": data.synthesize.cases must be positive");
+      if (*c.synthesize_cases <= 0)
+        throw Error(source + ": data.synthesize.cases must be positive");
     } else {
       throw Error(source + ": 'data' must be a dataset path or {\"synthesize\": {\"cases\": N}}");
     }
@@ -121,7 +122,8 @@ ExperimentConfig read_experiment_config(const std::string& path) {
 }
 
 std::string run_experiment(const ExperimentConfig& c) {
-  if (c.out_dir.empty()) throw Error("experiment: no output directory (--out or \"out\" in the config)");
+  if (c.out_dir.empty())
+    throw Error("experiment: no output directory (--out or \"out\" in the config)");
   configure_threads(c.threads);
   fs::path run(c.out_dir);
   fs::create_directories(run);
@@ -145,7 +147,8 @@ std::string run_experiment(const ExperimentConfig& c) {
     dice_cases = cases_of(dataset, Split::Training);
   }
   std::vector<CaseFiles> sweep_cases =
-      c.sweep_cases.empty() ? dice_cases : select_cases(dataset, numbers(c.sweep_cases), Split::Training);
+      c.sweep_cases.empty() ? dice_cases
+                            : select_cases(dataset, numbers(c.sweep_cases), Split::Training);
 
   std::vector<ModelRun> models;
   for (const auto& s : c.series) {
@@ -160,7 +163,8 @@ std::string run_experiment(const ExperimentConfig& c) {
       t.val_cases = numbers(c.val_cases);
       t.threads = c.threads;
       t.quiet = c.quiet;
-      models.push_back(train_and_evaluate(t, dice_cases, run.string(), s.name + std::to_string(i), s.name));
+      models.push_back(
+          train_and_evaluate(t, dice_cases, run.string(), s.name + std::to_string(i), s.name));
     }
   }
 
@@ -182,7 +186,8 @@ std::string run_experiment(const ExperimentConfig& c) {
   }
   json viewer = json::array();
   for (int i = 0; i < c.viewer_cases && i < static_cast<int>(sweep_cases.size()); ++i) {
-    viewer.push_back(viewer_step(models.front(), sweep_cases[static_cast<size_t>(i)], lrp, run.string()));
+    viewer.push_back(
+        viewer_step(models.front(), sweep_cases[static_cast<size_t>(i)], lrp, run.string()));
   }
   json model_entries = json::array();
   for (const auto& m : models) model_entries.push_back(m.to_json());

@@ -3,9 +3,8 @@
 // train its models, evaluate Dice (Table Annex 1), sweep the filters over the
 // configured cases (Fig. 3 table and figures, Fig. 5 plots), Figure-1 panels,
 // and the report. Resumable: a finished model is not retrained.
-#include <nlohmann/json.hpp>
-
 #include <array>
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
 #include <vector>
@@ -13,34 +12,34 @@
 namespace lrpseg {
 
 struct SeriesConfig {
-  std::string name;                          // "A"
+  std::string name;  // "A"
   std::array<int64_t, 3> size_dhw{19, 48, 48};
-  int count = 1;                             // models A1 … A<count>
-  uint64_t seed = 0;                         // model i uses seed + i − 1
+  int count = 1;      // models A1 … A<count>
+  uint64_t seed = 0;  // model i uses seed + i − 1
   int epochs = 80;
   int64_t width = 32;
 };
 
 struct ExperimentConfig {
   std::string title = "lrpseg experiment";
-  std::string out_dir;                       // run directory
-  std::string data_dir;                      // an ISLES-format dataset …
-  std::optional<int> synthesize_cases;       // … or synthesised into OUT/data with this many cases
+  std::string out_dir;                  // run directory
+  std::string data_dir;                 // an ISLES-format dataset …
+  std::optional<int> synthesize_cases;  // … or synthesised into OUT/data with this many cases
   uint64_t synthesize_seed = 0;
-  std::string train_cases;                   // case list ("1-40"); empty: all but val_cases
-  std::string val_cases;                     // held out; Dice on these when given
-  std::string dice_cases;                    // Table Annex 1 Dice cases (default: val_cases, else training cases)
-  std::string sweep_cases;                   // e.g. "1,2,4,7,11,15,27,28,45"
+  std::string train_cases;  // case list ("1-40"); empty: all but val_cases
+  std::string val_cases;    // held out; Dice on these when given
+  std::string dice_cases;   // Table Annex 1 Dice cases (default: val_cases, else training cases)
+  std::string sweep_cases;  // e.g. "1,2,4,7,11,15,27,28,45"
   std::string filters = "paper";
   std::vector<SeriesConfig> series;
   std::string figure_modality = "rCBF";
-  std::vector<int> figure_cases;             // Figure-1 panels (default: first sweep case)
+  std::vector<int> figure_cases;  // Figure-1 panels (default: first sweep case)
   double figure_pass = 0.4;
   double figure_clamp = 0.2;
   int viewer_cases = 2;
   int threads = 0;
   bool quiet = false;
-  nlohmann::json raw;                        // the file as given, for the report
+  nlohmann::json raw;  // the file as given, for the report
 };
 
 // Parses and validates a config; errors name the file and the key.

@@ -8,7 +8,8 @@ int modality_index(const std::string& name, const std::string& option) {
   for (size_t i = 0; i < kModalities.size(); ++i) {
     if (name == kModalities[i]) return static_cast<int>(i);
   }
-  throw Error(option + ": unknown modality '" + name + "' (expected ADC, MTT, rCBF, rCBV, Tmax or TTP)");
+  throw Error(option + ": unknown modality '" + name +
+              "' (expected ADC, MTT, rCBF, rCBV, Tmax or TTP)");
 }
 
 int64_t slice_with_most_lesion(const torch::Tensor& mask) {

@@ -113,7 +113,8 @@ json figure1_step(const ModelRun& model, const CaseFiles& files, const std::stri
   options.filters = {Filter::raw(), Filter::pass(0, pass_high), Filter::clamp(0, clamp_high)};
   CaseExplanation c = explain_case(l.model.net, files, l.pre, options);
   int channel = modality_index(modality, "figure modality");
-  int64_t slice = slice_with_most_lesion(c.volumes.label.defined() ? c.volumes.label : c.prediction);
+  int64_t slice =
+      slice_with_most_lesion(c.volumes.label.defined() ? c.volumes.label : c.prediction);
   Figure1Data data = figure1_data(c, channel, slice, model.name);
   const std::string file = "figures/figure1_" + model.name + "_" + files.name + ".png";
   fs::create_directories(fs::path(run_dir) / "figures");
@@ -158,7 +159,8 @@ json training_curves_step(const std::vector<ModelRun>& models, const std::string
 }
 
 json sweep_step(const std::vector<ModelRun>& models, const std::vector<CaseFiles>& cases,
-                const SweepStep& step, const std::string& run_dir, std::vector<SweepRow>* rows_out) {
+                const SweepStep& step, const std::string& run_dir,
+                std::vector<SweepRow>* rows_out) {
   SweepOptions s;
   for (const auto& m : models) {
     s.models.push_back({(fs::path(run_dir) / m.dir).string(), m.name, m.series});

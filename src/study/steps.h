@@ -3,13 +3,12 @@
 // directory and returns the entries of the run's manifest (run.json, read by
 // `lrpseg report`).
 #include <nlohmann/json.hpp>
-
 #include <string>
 #include <vector>
 
+#include "analysis/sweep.h"
 #include "io/isles.h"
 #include "lrp/composite.h"
-#include "analysis/sweep.h"
 #include "train/trainer.h"
 
 namespace lrpseg {
@@ -33,16 +32,17 @@ ModelRun train_and_evaluate(TrainOptions options, const std::vector<CaseFiles>& 
 
 // Figure-1 panel of one case: raw, pass:0-pass_high, clamp:0-clamp_high relevance
 // of `modality` at the slice with most lesion. Returns a manifest figure entry.
-nlohmann::json figure1_step(const ModelRun& model, const CaseFiles& files, const std::string& modality,
-                            double pass_high, double clamp_high, const LrpOptions& lrp,
-                            const std::string& run_dir);
+nlohmann::json figure1_step(const ModelRun& model, const CaseFiles& files,
+                            const std::string& modality, double pass_high, double clamp_high,
+                            const LrpOptions& lrp, const std::string& run_dir);
 
 // Slice-viewer data of one case with all of lrp.filters. Returns a manifest viewer entry.
 nlohmann::json viewer_step(const ModelRun& model, const CaseFiles& files, const LrpOptions& lrp,
                            const std::string& run_dir);
 
 // Loss and validation Dice per epoch of every model. Returns a manifest figure entry.
-nlohmann::json training_curves_step(const std::vector<ModelRun>& models, const std::string& run_dir);
+nlohmann::json training_curves_step(const std::vector<ModelRun>& models,
+                                    const std::string& run_dir);
 
 // The sweep over models × cases with figures; returns the manifest's "sweep" object.
 struct SweepStep {

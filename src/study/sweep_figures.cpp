@@ -39,8 +39,10 @@ std::vector<nlohmann::json> write_sweep_figures(const std::vector<SweepRow>& row
                                                 const std::string& run_dir,
                                                 const std::string& sub_dir) {
   fs::create_directories(fs::path(run_dir) / sub_dir);
-  const auto filters = distinct(rows, [](const SweepRow& r) -> const std::string& { return r.filter; });
-  const auto series = distinct(rows, [](const SweepRow& r) -> const std::string& { return r.series; });
+  const auto filters =
+      distinct(rows, [](const SweepRow& r) -> const std::string& { return r.filter; });
+  const auto series =
+      distinct(rows, [](const SweepRow& r) -> const std::string& { return r.series; });
   std::vector<nlohmann::json> entries;
   for (const std::string family : {"pass", "clamp"}) {
     std::vector<std::string> categories;
@@ -49,7 +51,8 @@ std::vector<nlohmann::json> write_sweep_figures(const std::vector<SweepRow>& row
     }
     if (categories.size() < 2) continue;
     auto index_of = [&](const std::string& f) {
-      return static_cast<size_t>(std::find(categories.begin(), categories.end(), f) - categories.begin());
+      return static_cast<size_t>(std::find(categories.begin(), categories.end(), f) -
+                                 categories.begin());
     };
     // Fig. 3 C/D: one box per (filter, series); points are channels × cases × models.
     for (const std::string metric : {"gt_inclusivity", "input_inclusivity"}) {

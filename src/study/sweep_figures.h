@@ -3,7 +3,6 @@
 // series (paper Fig. 3 C/D) and jittered scatter + box plots of the normalised
 // signal per filter (Fig. 5 D1/D2; Annex 2 for clamp filters).
 #include <nlohmann/json.hpp>
-
 #include <string>
 #include <vector>
 

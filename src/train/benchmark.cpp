@@ -1,10 +1,10 @@
 #include "train/benchmark.h"
 
-#include <nlohmann/json.hpp>
 #include <torch/torch.h>
 
 #include <algorithm>
 #include <chrono>
+#include <nlohmann/json.hpp>
 #include <sstream>
 
 #include "data/preprocess.h"

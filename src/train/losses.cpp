@@ -13,9 +13,12 @@ Loss parse_loss(const std::string& text, const std::string& option) {
 
 std::string to_string(Loss loss) {
   switch (loss) {
-    case Loss::CrossEntropy: return "ce";
-    case Loss::Dice: return "dice";
-    case Loss::CrossEntropyDice: return "ce+dice";
+    case Loss::CrossEntropy:
+      return "ce";
+    case Loss::Dice:
+      return "dice";
+    case Loss::CrossEntropyDice:
+      return "ce+dice";
   }
   return "?";
 }
@@ -32,10 +35,13 @@ torch::Tensor soft_dice_loss(const torch::Tensor& output, const torch::Tensor& l
 
 }  // namespace
 
-torch::Tensor segmentation_loss(const torch::Tensor& output, const torch::Tensor& label, Loss loss) {
+torch::Tensor segmentation_loss(const torch::Tensor& output, const torch::Tensor& label,
+                                Loss loss) {
   switch (loss) {
-    case Loss::CrossEntropy: return torch::nn::functional::cross_entropy(output, label);
-    case Loss::Dice: return soft_dice_loss(output, label);
+    case Loss::CrossEntropy:
+      return torch::nn::functional::cross_entropy(output, label);
+    case Loss::Dice:
+      return soft_dice_loss(output, label);
     case Loss::CrossEntropyDice:
       return torch::nn::functional::cross_entropy(output, label) + soft_dice_loss(output, label);
   }

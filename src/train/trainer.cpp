@@ -86,7 +86,8 @@ std::vector<Sample> load_samples(const std::vector<CaseFiles>& cases, const Prep
   Progress progress("loading " + what, static_cast<int64_t>(cases.size()), quiet);
   for (const auto& files : cases) {
     CaseVolumes v = load_case(files);
-    if (!v.label.defined()) throw Error(files.name + ": has no OT ground truth, cannot train on it");
+    if (!v.label.defined())
+      throw Error(files.name + ": has no OT ground truth, cannot train on it");
     Sample s;
     s.name = files.name;
     s.image = preprocess_image(v.image, pre);
@@ -197,7 +198,8 @@ TrainResult train(const TrainOptions& o) {
   info["modalities"] = std::vector<std::string>(kModalities.begin(), kModalities.end());
   info["training"] = o.to_json();
   if (start_epoch > o.epochs) {
-    if (!o.quiet) std::fprintf(stderr, "%s: already trained for %d epochs\n", o.out_dir.c_str(), o.epochs);
+    if (!o.quiet)
+      std::fprintf(stderr, "%s: already trained for %d epochs\n", o.out_dir.c_str(), o.epochs);
     return result;
   }
 
@@ -224,9 +226,11 @@ TrainResult train(const TrainOptions& o) {
       char status[96];
       std::snprintf(status, sizeof status, "epoch %d/%d loss %.4f", epoch, o.epochs,
                     loss_sum / static_cast<double>(i + 1));
-      progress.update((epoch - start_epoch) * steps_per_epoch + static_cast<int64_t>(i) + 1, status);
+      progress.update((epoch - start_epoch) * steps_per_epoch + static_cast<int64_t>(i) + 1,
+                      status);
     }
-    double train_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    double train_seconds =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
     run_seconds += train_seconds;
     run_steps += steps_per_epoch;
 
@@ -244,7 +248,8 @@ TrainResult train(const TrainOptions& o) {
     double total = 0;
     for (const auto& r : result.log) total += r.seconds;
     info["metrics"]["train_seconds"] = total;
-    save_checkpoint(o.out_dir, net, {info, &optimizer, {{"train_log.csv", train_log_csv(result.log)}}});
+    save_checkpoint(o.out_dir, net,
+                    {info, &optimizer, {{"train_log.csv", train_log_csv(result.log)}}});
   }
   char status[96];
   const auto& last = result.log.back();

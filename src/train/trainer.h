@@ -2,9 +2,8 @@
 // Training of the U-Net (DESIGN.md §2): Adam, batch size 1, cross-entropy by
 // default, one checkpoint transaction per epoch so that --resume loses at most
 // the epoch in progress.
-#include <nlohmann/json.hpp>
-
 #include <array>
+#include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
 

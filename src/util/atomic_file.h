@@ -8,7 +8,8 @@ namespace lrpseg {
 
 // Calls write(tmp_path) and renames tmp_path to path; the temporary is removed
 // when write throws.
-void write_atomically(const std::string& path, const std::function<void(const std::string&)>& write);
+void write_atomically(const std::string& path,
+                      const std::function<void(const std::string&)>& write);
 
 void write_text_atomically(const std::string& path, const std::string& text);
 

@@ -4,10 +4,9 @@
 
 #include <filesystem>
 #include <fstream>
-
-#include "data/synth.h"
 #include <nlohmann/json.hpp>
 
+#include "data/synth.h"
 #include "io/nifti.h"
 #include "io/raw_nifti.h"
 #include "run_command.h"

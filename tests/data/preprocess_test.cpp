@@ -52,7 +52,8 @@ TEST(Preprocess, PreprocessImageGivesNetworkSizeInUnitRange) {
 
 TEST(Preprocess, SizeParsingAcceptsDxHxWAndRejectsTheRest) {
   EXPECT_EQ(parse_size_dhw("19x48x48", "--size"), (std::array<int64_t, 3>{19, 48, 48}));
-  for (const char* bad : {"19x48", "19x48x48x2", "19xx48", "0x48x48", "a", "19x48x", "-1x2x3", ""}) {
+  for (const char* bad :
+       {"19x48", "19x48x48x2", "19xx48", "0x48x48", "a", "19x48x", "-1x2x3", ""}) {
     EXPECT_THROW(parse_size_dhw(bad, "--size"), Error) << bad;
   }
   try {

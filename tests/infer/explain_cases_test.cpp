@@ -63,9 +63,10 @@ TEST(ExplainCases, WritesRelevanceThatRecomputesFromTheNativeInput) {
   Explanation again = explain(model.net, input.data.unsqueeze(0), o.lrp);
   EXPECT_TRUE(torch::allclose(again.relevance[1], native.data, 1e-4, 1e-6));
   // The case-grid file is the native relevance resized with nearest sampling.
-  EXPECT_TRUE(torch::allclose(resize(native.data, {v.image.size(1), v.image.size(2), v.image.size(3)},
-                                     Interpolation::Nearest),
-                              at_case.data));
+  EXPECT_TRUE(
+      torch::allclose(resize(native.data, {v.image.size(1), v.image.size(2), v.image.size(3)},
+                             Interpolation::Nearest),
+                      at_case.data));
   EXPECT_NEAR(s["filters"][1]["max_abs_per_channel"]["ADC"].get<double>(),
               native.data[0].abs().max().item<double>(), 1e-4);
   EXPECT_TRUE(fs::exists(c / "summary.json"));

@@ -59,7 +59,8 @@ TEST(Segment, WritesOnePredictionPerCaseInTheCaseGeometryAndDiceCsv) {
 }
 
 TEST(Segment, PreprocessingComesFromModelJson) {
-  nlohmann::json info = {{"preprocessing", {{"size_dhw", {3, 5, 7}}, {"interpolation", "trilinear"}}}};
+  nlohmann::json info = {
+      {"preprocessing", {{"size_dhw", {3, 5, 7}}, {"interpolation", "trilinear"}}}};
   PreprocessOptions p = preprocess_from_info(info, "model.json");
   EXPECT_EQ(p.size_dhw, (std::array<int64_t, 3>{3, 5, 7}));
   EXPECT_EQ(p.interpolation, Interpolation::Trilinear);

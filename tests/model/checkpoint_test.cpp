@@ -142,8 +142,8 @@ TEST(Checkpoint, ModelPtIsReadableAsTorchLoadDictByAnIndependentReader) {
   UNet net = tiny_net();
   save_weights(dir / "model.pt", net);
   std::string out = dir / "out.txt";
-  std::string cmd = "python3 " LRPSEG_SOURCE_DIR "/tests/model/read_model_pt.py " + (dir / "model.pt") +
-                    " b1.conv1.weight > " + out;
+  std::string cmd = "python3 " LRPSEG_SOURCE_DIR "/tests/model/read_model_pt.py " +
+                    (dir / "model.pt") + " b1.conv1.weight > " + out;
   ASSERT_EQ(std::system(cmd.c_str()), 0);
   std::string text = read_text(out);
   // The script prints: number of tensors, then shape and sum of the named tensor.

@@ -1,7 +1,6 @@
-#include "study/experiment.h"
-
 #include <gtest/gtest.h>
 
+#include "study/experiment.h"
 #include "util/atomic_file.h"
 #include "util/error.h"
 
@@ -19,9 +18,7 @@ std::string error_of(const json& j) {
   return "";
 }
 
-json minimal() {
-  return {{"data", "isles"}, {"series", {{{"name", "A"}, {"size", "19x48x48"}}}}};
-}
+json minimal() { return {{"data", "isles"}, {"series", {{{"name", "A"}, {"size", "19x48x48"}}}}}; }
 
 TEST(ExperimentConfig, ShippedConfigsParse) {
   for (const char* file : {"configs/paper.json", "configs/demo.json"}) {
@@ -29,7 +26,8 @@ TEST(ExperimentConfig, ShippedConfigsParse) {
     ExperimentConfig c = read_experiment_config(path);
     EXPECT_FALSE(c.series.empty()) << file;
   }
-  ExperimentConfig paper = read_experiment_config(std::string(LRPSEG_SOURCE_DIR) + "/configs/paper.json");
+  ExperimentConfig paper =
+      read_experiment_config(std::string(LRPSEG_SOURCE_DIR) + "/configs/paper.json");
   ASSERT_EQ(paper.series.size(), 4u);
   EXPECT_EQ(paper.series[3].name, "X");
   EXPECT_EQ(paper.series[3].size_dhw, (std::array<int64_t, 3>{19, 192, 192}));
