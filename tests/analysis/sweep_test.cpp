@@ -11,6 +11,7 @@
 #include "infer/explain_cases.h"
 #include "io/nifti.h"
 #include "temp_dir.h"
+#include "tiny_model.h"
 #include "train/trainer.h"
 #include "util/atomic_file.h"
 #include "util/error.h"
@@ -52,16 +53,7 @@ std::map<std::string, std::optional<double>> recompute(const float* r, const flo
 
 TEST(Sweep, CsvValuesRecomputeFromTheWrittenRelevanceAndInputs) {
   test::TempDir dir;
-  synthesize_isles({dir / "data", 2, 0, 5});
-  TrainOptions t;
-  t.data_dir = dir / "data";
-  t.out_dir = dir / "model";
-  t.preprocess.size_dhw = {4, 16, 16};
-  t.width = 2;
-  t.epochs = 1;
-  t.threads = 1;
-  t.quiet = true;
-  train(t);
+  TrainOptions t = test::train_tiny_model(dir / "data", dir / "model", 2, 0, 5);
 
   SweepOptions o;
   o.models = {{t.out_dir, "", ""}};

@@ -10,6 +10,7 @@
 #include "lrp/relevance.h"
 #include "model/checkpoint.h"
 #include "temp_dir.h"
+#include "tiny_model.h"
 #include "train/trainer.h"
 #include "util/atomic_file.h"
 
@@ -25,16 +26,7 @@ TEST(ExplainCases, FilterTagsAreFileSafe) {
 
 TEST(ExplainCases, WritesRelevanceThatRecomputesFromTheNativeInput) {
   test::TempDir dir;
-  synthesize_isles({dir / "data", 1, 0, 11});
-  TrainOptions t;
-  t.data_dir = dir / "data";
-  t.out_dir = dir / "model";
-  t.preprocess.size_dhw = {4, 16, 16};
-  t.width = 2;
-  t.epochs = 1;
-  t.threads = 1;
-  t.quiet = true;
-  train(t);
+  TrainOptions t = test::train_tiny_model(dir / "data", dir / "model", 1, 0, 11);
 
   ExplainOptions o;
   o.model_dir = t.out_dir;

@@ -8,6 +8,7 @@
 #include "io/nifti.h"
 #include "model/checkpoint.h"
 #include "temp_dir.h"
+#include "tiny_model.h"
 #include "train/trainer.h"
 #include "util/atomic_file.h"
 #include "util/error.h"
@@ -19,16 +20,7 @@ namespace fs = std::filesystem;
 
 TEST(Segment, WritesOnePredictionPerCaseInTheCaseGeometryAndDiceCsv) {
   test::TempDir dir;
-  synthesize_isles({dir / "data", 2, 1, 3});
-  TrainOptions t;
-  t.data_dir = dir / "data";
-  t.out_dir = dir / "model";
-  t.preprocess.size_dhw = {4, 16, 16};
-  t.width = 2;
-  t.epochs = 1;
-  t.threads = 1;
-  t.quiet = true;
-  train(t);
+  TrainOptions t = test::train_tiny_model(dir / "data", dir / "model", 2, 1, 3);
 
   IslesDataset dataset = discover_isles(dir / "data");
   SegmentOptions s;

@@ -87,11 +87,11 @@ TEST(Filters, PaperShortcutIsTheSixteenSettingsInDesignOrder) {
   ASSERT_EQ(paper.size(), 16u);
   std::vector<std::string> names;
   for (const Filter& f : paper) names.push_back(to_string(f));
-  EXPECT_EQ(names, (std::vector<std::string>{
-                       "raw", "pass:0-0.05", "pass:0-0.1", "pass:0-0.2", "pass:0-0.4",
-                       "pass:0-0.6", "pass:0.05-1", "pass:0.1-1", "pass:0.2-1", "pass:0.4-1",
-                       "pass:0.6-1", "clamp:0-0.05", "clamp:0-0.1", "clamp:0-0.2", "clamp:0-0.4",
-                       "clamp:0-0.6"}));
+  EXPECT_EQ(names,
+            (std::vector<std::string>{"raw", "pass:0-0.05", "pass:0-0.1", "pass:0-0.2",
+                                      "pass:0-0.4", "pass:0-0.6", "pass:0.05-1", "pass:0.1-1",
+                                      "pass:0.2-1", "pass:0.4-1", "pass:0.6-1", "clamp:0-0.05",
+                                      "clamp:0-0.1", "clamp:0-0.2", "clamp:0-0.4", "clamp:0-0.6"}));
   EXPECT_EQ(parse_filters("raw, pass:0-0.2,clamp:0.05").size(), 3u);
   EXPECT_THROW(parse_filters(""), Error);
 }

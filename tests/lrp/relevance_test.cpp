@@ -67,8 +67,8 @@ TEST(Relevance, ZPlusSumMergeConservesRelevanceStageByStage) {
     if (err > worst) worst = err, worst_stage = s.name;
   }
   const double total = relative(e.sum_input.item<double>(), e.sum_output.item<double>());
-  std::cout << "[ conservation ] " << e.stages.size() << " stages, worst relative error "
-            << worst << " (" << worst_stage << "), input vs output " << total << "\n";
+  std::cout << "[ conservation ] " << e.stages.size() << " stages, worst relative error " << worst
+            << " (" << worst_stage << "), input vs output " << total << "\n";
   EXPECT_GT(e.sum_output.item<double>(), 0.0);
   EXPECT_LT(worst, 1e-6);
   EXPECT_LT(total, 1e-6);
@@ -116,8 +116,8 @@ TEST(Relevance, PaperMergeWeightsTheSkipMessageByF) {
     std::map<std::string, const StageSum*> by_name;
     for (const StageSum& s : e.stages) by_name[s.name] = &s;
     // h3 feeds cat1 (skip) and pool3; the skip piece is what cat1 sends minus crop1's share.
-    const double skip = by_name.at("cat1")->leaving.item<double>() -
-                        by_name.at("crop1")->arriving.item<double>();
+    const double skip =
+        by_name.at("cat1")->leaving.item<double>() - by_name.at("crop1")->arriving.item<double>();
     const StageSum& fork = *by_name.at("fork:b3.act2");
     const double pool = fork.arriving.item<double>() - skip;
     EXPECT_LT(relative(fork.leaving.item<double>(), f * skip + (1 - f) * pool), 1e-9) << f;
@@ -276,6 +276,71 @@ TEST(Relevance, OptionParsersNameTheOption) {
   EXPECT_THROW(parse_target("tumour"), Error);
   EXPECT_EQ(parse_hidden_rule("epsilon"), HiddenRule::Epsilon);
   EXPECT_THROW(parse_hidden_rule("alpha-beta"), Error);
+}
+
+}  // namespace
+}  // namespace lrpseg
+
+namespace lrpseg {
+namespace {
+
+TEST(Relevance, ForwardComputedZGivesTheSameExplanation) {
+  UNet net = tiny_net(false);
+  const torch::Tensor x = tiny_input();
+  LrpOptions options;
+  options.filters = {Filter::raw(), Filter::clamp(0.0, 0.2)};
+  // Every convolution's Z term from the forward call, as explain() asks for it.
+  Trace fused;
+  fused.companion = [composite = Composite(options)](LayerKind kind, int id, const torch::Tensor&,
+                                                     const torch::Tensor& w) {
+    const ConvRule& rule = composite.rule_for(kind, id);
+    return CompanionRequest{companion_weight(rule, w), companion_tag(rule)};
+  };
+  {
+    torch::NoGradGuard no_grad;
+    net->forward(x, &fused);
+  }
+  ASSERT_EQ(fused.steps[fused.find("b1.conv1")].companion_tag, "W");   // z^B
+  ASSERT_EQ(fused.steps[fused.find("b3.conv2")].companion_tag, "W+");  // z+
+  const Explanation a = propagate(fused, options);
+  const Explanation b = propagate(record(net, x), options);
+  EXPECT_TRUE(torch::allclose(a.relevance, b.relevance, 1e-9,
+                              1e-12 * b.relevance.abs().max().item<double>()));
+}
+
+TEST(Relevance, ExplainOnALargerInputEqualsPropagateOnAPlainTrace) {
+  // 20 × 90 is large enough for explain() to fuse Z into b7.conv1's forward call.
+  UNet net = tiny_net(false);
+  torch::manual_seed(5);
+  const torch::Tensor x = torch::rand({1, 6, 20, 90, 3}, torch::kDouble);
+  LrpOptions options;
+  const Explanation a = explain(net, x, options);
+  const Explanation b = propagate(record(net, x), options);
+  EXPECT_TRUE(torch::allclose(a.relevance, b.relevance, 1e-9,
+                              1e-12 * b.relevance.abs().max().item<double>()));
+}
+
+TEST(Relevance, TraceCompanionIsTheConvolutionWithTheCompanionWeight) {
+  UNet net = tiny_net(false);
+  const torch::Tensor x = tiny_input();
+  torch::NoGradGuard no_grad;
+  Trace trace;
+  trace.companion = [](LayerKind, int, const torch::Tensor&, const torch::Tensor& w) {
+    return CompanionRequest{w.clamp_min(0), "W+"};
+  };
+  torch::Tensor y = net->forward(x, &trace);
+  EXPECT_TRUE(torch::allclose(y, net->forward(x), 1e-12, 1e-12));
+  for (const char* name : {"b1.conv1", "b4.conv2", "up1", "up3", "head.conv"}) {
+    const TraceStep& s = trace.steps[trace.find(name)];
+    ASSERT_EQ(s.companion_tag, "W+") << name;
+    std::vector<int64_t> stride(s.stride.begin(), s.stride.end());
+    std::vector<int64_t> padding(s.padding.begin(), s.padding.end());
+    torch::Tensor expected =
+        s.kind == LayerKind::Conv
+            ? torch::conv3d(s.input, s.weight.clamp_min(0), {}, stride, padding)
+            : torch::conv_transpose3d(s.input, s.weight.clamp_min(0), {}, stride, padding);
+    EXPECT_TRUE(torch::allclose(s.companion, expected, 1e-12, 1e-12)) << name;
+  }
 }
 
 }  // namespace

@@ -1,9 +1,9 @@
 // Each rule against a slow dense implementation: the layer is written out as a
 // matrix M (M_ji = ∂y_j/∂x_i, built by applying the layer to unit vectors), and
 // eq. 1 / the epsilon formula / the z^B formula are evaluated by hand on it.
-#include <gtest/gtest.h>
-
 #include "lrp/rules.h"
+
+#include <gtest/gtest.h>
 
 namespace lrpseg {
 namespace {
@@ -129,6 +129,24 @@ TEST(ConvRules, ZPlusConv3dWithPaddingMatchesDenseMatrix) {
   check_z_plus(conv3d_padded());
 }
 
+TEST(ConvRules, ZPlusConv3dWithMoreInputsThanOutputsMatchesDenseMatrix) {
+  // Wider input than output at a small size takes oneDNN's backward-data kernel.
+  torch::manual_seed(0);
+  ConvLayer layer = conv3d_padded();
+  layer.input = torch::rand({1, 5, 3, 4, 3}, kDouble);
+  layer.weight = torch::randn({2, 5, 3, 3, 3}, kDouble);
+  layer.bias = torch::Tensor();
+  check_z_plus(layer);
+  layer.input = layer.input.to(torch::kFloat);  // and in float, where oneDNN runs
+  layer.weight = layer.weight.to(torch::kFloat);
+  torch::Tensor r = torch::rand(output_shape(layer, 2));
+  torch::Tensor got = conv_relevance(layer, ConvRule::z_plus(1e-9), r);
+  layer.input = layer.input.to(torch::kDouble);
+  layer.weight = layer.weight.to(torch::kDouble);
+  torch::Tensor expected = conv_relevance(layer, ConvRule::z_plus(1e-9), r.to(torch::kDouble));
+  EXPECT_TRUE(torch::allclose(got.to(torch::kDouble), expected, 1e-4, 1e-5));
+}
+
 TEST(ConvRules, ZPlusStridedConv3dOnOddSizesMatchesDenseMatrix) {
   torch::manual_seed(0);
   check_z_plus(conv3d_strided());
@@ -155,7 +173,7 @@ TEST(ConvRules, EpsilonConvTranspose3dStride2MatchesDenseMatrix) {
 
 TEST(ConvRules, ZBoxConv3dWithPaddingMatchesDenseMatrix) {
   torch::manual_seed(0);
-  check_z_box(conv3d_padded(), 0.0, 1.0);      // the paper's bounds
+  check_z_box(conv3d_padded(), 0.0, 1.0);    // the paper's bounds
   check_z_box(conv3d_padded(), -0.25, 1.5);  // all three terms non-zero
 }
 
@@ -225,8 +243,8 @@ TEST(CropRule, RelevanceIsZeroPaddedBackAtTheRecordedOffset) {
   for (int64_t d = 0; d < 4; ++d) {
     for (int64_t h = 0; h < 6; ++h) {
       const bool inside = d < 3 && h >= 1 && h < 5;
-      torch::Tensor expected = inside ? r.select(2, d).select(2, h - 1)
-                                      : torch::zeros({2, 3, 5}, kDouble);
+      torch::Tensor expected =
+          inside ? r.select(2, d).select(2, h - 1) : torch::zeros({2, 3, 5}, kDouble);
       EXPECT_TRUE(torch::equal(got.select(2, d).select(2, h), expected)) << d << "," << h;
     }
   }

@@ -1,0 +1,33 @@
+#include "lrp/benchmark.h"
+
+#include <gtest/gtest.h>
+
+namespace lrpseg {
+namespace {
+
+TEST(LrpBenchmark, ReportsEveryFigureOnATinyNetwork) {
+  LrpBenchOptions options;
+  options.width = 2;
+  options.size_dhw = {5, 9, 7};
+  options.repeat = 1;
+  options.sweep = 3;
+  const LrpBenchResult r = run_lrp_benchmark(options);
+  EXPECT_GT(r.forward_s, 0.0);
+  EXPECT_GT(r.explain_s, 0.0);
+  EXPECT_GT(r.sweep_batched_s, 0.0);
+  EXPECT_GT(r.sweep_separate_s, 0.0);
+  EXPECT_GT(r.gflop_forward, 0.0);
+  EXPECT_EQ(r.parameters, 75248);
+  const std::string json = to_json(r);
+  for (const char* key :
+       {"\"forward_s\"", "\"explain_over_forward\"", "\"sweep_batched_s\"", "\"sweep_separate_s\"",
+        "\"sweep_batched_over_separate\"", "\"peak_forward_mb\"", "\"peak_explain_mb\""}) {
+    EXPECT_NE(json.find(key), std::string::npos) << key;
+  }
+  EXPECT_EQ(json.front(), '{');
+  EXPECT_EQ(json.back(), '}');
+  EXPECT_NE(to_text(r).find("explanation, 1 filter"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace lrpseg
