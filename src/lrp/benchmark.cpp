@@ -1,8 +1,6 @@
 #include "lrp/benchmark.h"
 
 #include <malloc.h>
-#include <sys/wait.h>
-#include <unistd.h>
 
 #include <algorithm>
 #include <chrono>
@@ -31,9 +29,7 @@ struct Timing {
   double median = 0, min = 0;
 };
 
-Timing time_repeated(int repeat, const std::function<void()>& run) {
-  std::vector<double> t;
-  for (int i = 0; i < std::max(1, repeat); ++i) t.push_back(seconds(run));
+Timing summarise(std::vector<double> t) {
   std::sort(t.begin(), t.end());
   return {t[t.size() / 2], t.front()};
 }
@@ -48,39 +44,19 @@ long status_kb(const std::string& key) {
   return -1;
 }
 
-// Peak resident memory that `run` adds, in MB, measured in a forked child so
-// that every configuration starts from the same state: the child returns freed
-// heap to the system, resets its high-water mark (clear_refs 5, Linux ≥ 4.0),
-// runs once and reports VmHWM − VmRSS-before through a pipe. −1 if unavailable.
+// Peak resident memory that one run of `run` adds, in MB: freed heap goes back
+// to the system first (malloc_trim), the high-water mark is reset (clear_refs 5,
+// Linux ≥ 4.0), and VmHWM after the run minus VmRSS before is reported; −1 where
+// the kernel does not allow the reset. In-process rather than in a forked child:
+// GNU OpenMP's thread pool does not survive fork().
 double peak_mb(const std::function<void()>& run) {
-  int fds[2];
-  if (pipe(fds) != 0) return -1;
-  const pid_t pid = fork();
-  if (pid < 0) return -1;
-  if (pid == 0) {
-    close(fds[0]);
-    double added = -1;
-    malloc_trim(0);
-    std::ofstream("/proc/self/clear_refs") << "5";
-    const long before = status_kb("VmRSS");
-    const long hwm_before = status_kb("VmHWM");
-    if (before > 0 && hwm_before >= before && hwm_before <= before + 1024) {
-      try {
-        run();
-        added = (status_kb("VmHWM") - before) / 1024.0;
-      } catch (...) {
-      }
-    }
-    if (write(fds[1], &added, sizeof added) != sizeof added) _exit(1);
-    _exit(0);
-  }
-  close(fds[1]);
-  double added = -1;
-  if (read(fds[0], &added, sizeof added) != sizeof added) added = -1;
-  close(fds[0]);
-  int status = 0;
-  waitpid(pid, &status, 0);
-  return added;
+  malloc_trim(0);
+  std::ofstream("/proc/self/clear_refs") << "5";
+  const long before = status_kb("VmRSS");
+  const long hwm_before = status_kb("VmHWM");
+  if (before <= 0 || hwm_before < before || hwm_before > before + 1024) return -1;
+  run();
+  return (status_kb("VmHWM") - before) / 1024.0;
 }
 
 // Random network of the paper's shape with eval BatchNorm whose statistics are
@@ -132,21 +108,20 @@ LrpBenchResult run_lrp_benchmark(const LrpBenchOptions& options, std::ostream* l
   result.options = options;
   result.threads = options.threads > 0 ? configure_threads(options.threads) : at::get_num_threads();
 
-  UNet net = random_unet(options.width, options.seed);
-  result.parameters = net->parameter_count();
-  const auto& s = options.size_dhw;
-  const torch::Tensor x = torch::rand({1, 6, s[0], s[1], s[2]});
-  torch::NoGradGuard no_grad;
-
   LrpOptions one;
   LrpOptions sweep;
   sweep.filters.clear();
   const std::vector<Filter> paper = paper_filters();
   for (int k = 0; k < options.sweep; ++k) sweep.filters.push_back(paper[k % paper.size()]);
-
   auto say = [&](const std::string& line) {
     if (log) *log << line << std::endl;
   };
+
+  UNet net = random_unet(options.width, options.seed);
+  result.parameters = net->parameter_count();
+  const auto& s = options.size_dhw;
+  const torch::Tensor x = torch::rand({1, 6, s[0], s[1], s[2]});
+  torch::NoGradGuard no_grad;
   auto forward = [&] { net->forward(x); };
   auto forward_traced = [&] {
     Trace trace;
@@ -161,20 +136,27 @@ LrpBenchResult run_lrp_benchmark(const LrpBenchOptions& options, std::ostream* l
     result.gflop_forward = forward_gflop(trace);
   }
   explain_one();  // warm-up: thread pools, oneDNN primitives, allocator
-  say("forward ...");
-  Timing t = time_repeated(options.repeat, forward);
+  // Interleaved, so that load from other processes hits every figure alike.
+  std::vector<double> forward_t, traced_t, explain_t, sweep_t;
+  for (int i = 0; i < options.repeat; ++i) {
+    forward_t.push_back(seconds(forward));
+    traced_t.push_back(seconds(forward_traced));
+    explain_t.push_back(seconds(explain_one));
+    sweep_t.push_back(seconds(explain_sweep));
+    say("repeat " + std::to_string(i + 1) + ": forward " + fixed(forward_t.back(), 3) +
+        " s, explanation " + fixed(explain_t.back(), 3) + " s, sweep " + fixed(sweep_t.back(), 3) +
+        " s");
+  }
+  Timing t = summarise(forward_t);
   result.forward_s = t.median;
   result.forward_min_s = t.min;
-  result.forward_traced_s = time_repeated(options.repeat, forward_traced).median;
-  say("explanation, 1 filter ...");
-  t = time_repeated(options.repeat, explain_one);
+  result.forward_traced_s = summarise(traced_t).median;
+  t = summarise(explain_t);
   result.explain_s = t.median;
   result.explain_min_s = t.min;
-  say("sweep, " + std::to_string(options.sweep) + " filters batched ...");
-  t = time_repeated(options.repeat, explain_sweep);
+  t = summarise(sweep_t);
   result.sweep_batched_s = t.median;
   result.sweep_batched_min_s = t.min;
-  say("sweep, " + std::to_string(options.sweep) + " separate runs ...");
   result.sweep_separate_s = seconds([&] {
     for (const Filter& f : sweep.filters) {
       LrpOptions single;
@@ -182,6 +164,8 @@ LrpBenchResult run_lrp_benchmark(const LrpBenchOptions& options, std::ostream* l
       explain(net, x, single);
     }
   });
+  say("sweep, " + std::to_string(options.sweep) + " separate runs " +
+      fixed(result.sweep_separate_s, 3) + " s");
   say("peak memory ...");
   result.peak_forward_mb = peak_mb(forward_traced);
   result.peak_explain_mb = peak_mb(explain_one);
@@ -194,22 +178,21 @@ std::string to_text(const LrpBenchResult& r) {
   std::ostringstream s;
   const std::string k = std::to_string(o.sweep);
   s << "lrpseg bench lrp: U-Net width " << o.width << " (" << fixed(r.parameters / 1e6, 2)
-    << " M parameters), input 6x" << o.size_dhw[0] << "x" << o.size_dhw[1] << "x"
-    << o.size_dhw[2] << ", " << fixed(r.gflop_forward, 1) << " GFLOP per forward, " << r.threads
+    << " M parameters), input 6x" << o.size_dhw[0] << "x" << o.size_dhw[1] << "x" << o.size_dhw[2]
+    << ", " << fixed(r.gflop_forward, 1) << " GFLOP per forward, " << r.threads
     << " threads, median of " << o.repeat << "\n"
     << "  forward                        " << fixed(r.forward_s, 3) << " s  (min "
     << fixed(r.forward_min_s, 3) << "; keeping activations " << fixed(r.forward_traced_s, 3)
     << ")\n"
     << "  explanation, 1 filter          " << fixed(r.explain_s, 3) << " s  (min "
-    << fixed(r.explain_min_s, 3) << ")  = " << fixed(r.explain_over_forward(), 2)
-    << " x forward\n"
+    << fixed(r.explain_min_s, 3) << ")  = " << fixed(r.explain_over_forward(), 2) << " x forward\n"
     << "  sweep, " << k << " filters batched     " << fixed(r.sweep_batched_s, 3) << " s  (min "
     << fixed(r.sweep_batched_min_s, 3) << ")\n"
     << "  sweep, " << k << " separate runs       " << fixed(r.sweep_separate_s, 3)
     << " s  batched/separate = " << fixed(r.batched_over_separate(), 3) << "\n"
     << "  peak memory: forward with activations " << fixed(r.peak_forward_mb, 1)
-    << " MB, explanation " << fixed(r.peak_explain_mb, 1) << " MB (= "
-    << fixed(r.peak_explain_over_forward(), 2) << " x), batched sweep "
+    << " MB, explanation " << fixed(r.peak_explain_mb, 1)
+    << " MB (= " << fixed(r.peak_explain_over_forward(), 2) << " x), batched sweep "
     << fixed(r.peak_sweep_mb, 1) << " MB\n";
   return s.str();
 }
@@ -217,8 +200,8 @@ std::string to_text(const LrpBenchResult& r) {
 std::string to_json(const LrpBenchResult& r) {
   const auto& o = r.options;
   std::ostringstream s;
-  s << std::setprecision(6) << "{\"width\": " << o.width << ", \"size\": \"" << o.size_dhw[0]
-    << "x" << o.size_dhw[1] << "x" << o.size_dhw[2] << "\", \"threads\": " << r.threads
+  s << std::setprecision(6) << "{\"width\": " << o.width << ", \"size\": \"" << o.size_dhw[0] << "x"
+    << o.size_dhw[1] << "x" << o.size_dhw[2] << "\", \"threads\": " << r.threads
     << ", \"repeat\": " << o.repeat << ", \"parameters\": " << r.parameters
     << ", \"gflop_forward\": " << r.gflop_forward << ", \"forward_s\": " << r.forward_s
     << ", \"forward_min_s\": " << r.forward_min_s
@@ -230,8 +213,7 @@ std::string to_json(const LrpBenchResult& r) {
     << ", \"sweep_separate_s\": " << r.sweep_separate_s
     << ", \"sweep_batched_over_separate\": " << r.batched_over_separate()
     << ", \"peak_forward_mb\": " << r.peak_forward_mb
-    << ", \"peak_explain_mb\": " << r.peak_explain_mb
-    << ", \"peak_sweep_mb\": " << r.peak_sweep_mb
+    << ", \"peak_explain_mb\": " << r.peak_explain_mb << ", \"peak_sweep_mb\": " << r.peak_sweep_mb
     << ", \"peak_explain_over_forward\": " << r.peak_explain_over_forward() << "}";
   return s.str();
 }

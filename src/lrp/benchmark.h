@@ -11,11 +11,11 @@
 namespace lrpseg {
 
 struct LrpBenchOptions {
-  int64_t width = 32;                            // the paper's U-Net
+  int64_t width = 32;                           // the paper's U-Net
   std::array<int64_t, 3> size_dhw{19, 48, 48};  // series A
-  int threads = 0;                               // 0: leave torch's setting alone
-  int repeat = 3;                                // timings: median (and min) of this many
-  int sweep = 16;                                // K of the sweep (the paper's 16 filters)
+  int threads = 0;                              // 0: leave torch's setting alone
+  int repeat = 3;                               // timings: median (and min) of this many
+  int sweep = 16;                               // K of the sweep (the paper's 16 filters)
   uint64_t seed = 0;
 };
 
@@ -23,12 +23,12 @@ struct LrpBenchResult {
   LrpBenchOptions options;
   int threads = 0;
   int64_t parameters = 0;
-  double gflop_forward = 0;         // convolutions only, 2 FLOP per multiply-add
-  double forward_s = 0, forward_min_s = 0;                // plain forward (inference)
-  double forward_traced_s = 0;                            // forward keeping activations
-  double explain_s = 0, explain_min_s = 0;                // forward + relevance, 1 filter
-  double sweep_batched_s = 0, sweep_batched_min_s = 0;    // forward + K-batched relevance
-  double sweep_separate_s = 0;                            // K separate explanations
+  double gflop_forward = 0;                 // convolutions only, 2 FLOP per multiply-add
+  double forward_s = 0, forward_min_s = 0;  // plain forward (inference)
+  double forward_traced_s = 0;              // forward keeping activations
+  double explain_s = 0, explain_min_s = 0;  // forward + relevance, 1 filter
+  double sweep_batched_s = 0, sweep_batched_min_s = 0;  // forward + K-batched relevance
+  double sweep_separate_s = 0;                          // K separate explanations
   double peak_forward_mb = -1, peak_explain_mb = -1, peak_sweep_mb = -1;  // −1: unmeasured
 
   double explain_over_forward() const { return explain_s / forward_s; }

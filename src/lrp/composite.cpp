@@ -11,9 +11,12 @@ const char* to_string(HiddenRule rule) { return rule == HiddenRule::ZPlus ? "z+"
 
 const char* to_string(Target target) {
   switch (target) {
-    case Target::All: return "all";
-    case Target::Lesion: return "lesion";
-    case Target::LesionMask: return "lesion-mask";
+    case Target::All:
+      return "all";
+    case Target::Lesion:
+      return "lesion";
+    case Target::LesionMask:
+      return "lesion-mask";
   }
   return "?";
 }
@@ -62,9 +65,9 @@ std::string merge_to_string(Merge merge, double skip_fraction) {
 }
 
 std::vector<std::string> paper_filter_places() {
-  return {"output",    "head.conv", "cat1.skip", "cat1.up",  "cat2.skip",
-          "cat2.up",   "cat3.skip", "cat3.up",   "up1",      "up2",
-          "up3",       "b1.conv1",  "b2.conv1",  "b3.conv1", "b4.conv1"};
+  return {"output",  "head.conv", "cat1.skip", "cat1.up",  "cat2.skip",
+          "cat2.up", "cat3.skip", "cat3.up",   "up1",      "up2",
+          "up3",     "b1.conv1",  "b2.conv1",  "b3.conv1", "b4.conv1"};
 }
 
 std::string describe(const LrpOptions& o) {
@@ -76,6 +79,8 @@ std::string describe(const LrpOptions& o) {
     << "fold_bn = " << (o.fold_bn ? "true" : "false") << "\n"
     << "merge = " << merge_to_string(o.merge, o.merge_skip_fraction) << "\n"
     << "target = " << to_string(o.target) << "\n"
+    << "fuse_forward = " << (o.fuse_forward ? "true" : "false") << "\n"
+    << "max_batch = " << o.max_batch << "\n"
     << "filters =";
   for (const Filter& f : o.filters) s << " " << to_string(f);
   s << "\nfilter_places =";
@@ -97,10 +102,15 @@ Composite::Composite(const LrpOptions& options)
 }
 
 const ConvRule& Composite::rule_for(const TraceStep& step) const {
-  if (step.kind == LayerKind::ConvTranspose) return transposed;
-  if (step.kind != LayerKind::Conv) throw Error("lrp: no convolution rule for " + step.name);
-  const bool reads_input = step.inputs.size() == 1 && step.inputs[0] == 0;
-  return reads_input ? first_conv : hidden_conv;
+  if (step.kind != LayerKind::Conv && step.kind != LayerKind::ConvTranspose) {
+    throw Error("lrp: no convolution rule for " + step.name);
+  }
+  return rule_for(step.kind, step.inputs.size() == 1 ? step.inputs[0] : -1);
+}
+
+const ConvRule& Composite::rule_for(LayerKind kind, int input_id) const {
+  if (kind == LayerKind::ConvTranspose) return transposed;
+  return input_id == 0 ? first_conv : hidden_conv;  // tensor 0 is the network input
 }
 
 }  // namespace lrpseg

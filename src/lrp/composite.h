@@ -33,17 +33,25 @@ std::vector<std::string> paper_filter_places();
 
 struct LrpOptions {
   HiddenRule hidden_rule = HiddenRule::ZPlus;
-  double epsilon = 1e-9;          // stabiliser of z+, z^B and the pool (paper Annex 2)
+  double epsilon = 1e-9;           // stabiliser of z+, z^B and the pool (paper Annex 2)
   double epsilon_rule_eps = 1e-9;  // ε of the epsilon rule (--epsilon)
-  double zbox_low = 0.0;          // z^B bounds: inputs are min-max scaled to [0, 1]
+  double zbox_low = 0.0;           // z^B bounds: inputs are min-max scaled to [0, 1]
   double zbox_high = 1.0;
-  bool fold_bn = false;           // fold eval BN into the preceding convolution
+  bool fold_bn = false;  // fold eval BN into the preceding convolution
   Merge merge = Merge::Sum;
   double merge_skip_fraction = 0.5;  // f of the paper merge
   Target target = Target::All;
   std::vector<Filter> filters{Filter::raw()};  // K settings → a batch of K
   std::vector<std::string> filter_places = paper_filter_places();
   bool record_stages = false;  // Σ R per step, for conservation checks
+  // explain(): compute Z's activation term in the forward's own convolution call
+  // (weights stacked as extra output channels) and keep it until the relevance
+  // pass reaches the layer; false recomputes it there, using less memory.
+  bool fuse_forward = true;
+  // explain(): at most this many filter settings per relevance pass (0: all K
+  // at once). Later passes reuse the recorded forward; this bounds the memory
+  // of a large sweep at a big input size.
+  int max_batch = 0;
 };
 
 // One line per option, "name = value", for logs, model.json and the report.
@@ -57,6 +65,7 @@ struct Composite {
 
   explicit Composite(const LrpOptions& options);
   const ConvRule& rule_for(const TraceStep& step) const;
+  const ConvRule& rule_for(LayerKind kind, int input_id) const;
 };
 
 }  // namespace lrpseg

@@ -65,8 +65,7 @@ Filter Filter::clamp(double a1, double a2) {
 std::string to_string(const Filter& filter) {
   if (filter.kind == Filter::Kind::Raw) return "raw";
   std::ostringstream s;
-  s << (filter.kind == Filter::Kind::Pass ? "pass:" : "clamp:") << filter.low << "-"
-    << filter.high;
+  s << (filter.kind == Filter::Kind::Pass ? "pass:" : "clamp:") << filter.low << "-" << filter.high;
   return s.str();
 }
 
@@ -81,10 +80,9 @@ Filter parse_filter(const std::string& raw_spec) {
   const std::string range = spec.substr(colon + 1);
   double a1 = 0.0, a2 = 0.0;
   const auto dash = range.find('-');
-  const bool ok = dash == std::string::npos
-                      ? parse_number(range, a2)
-                      : parse_number(range.substr(0, dash), a1) &&
-                            parse_number(range.substr(dash + 1), a2);
+  const bool ok = dash == std::string::npos ? parse_number(range, a2)
+                                            : parse_number(range.substr(0, dash), a1) &&
+                                                  parse_number(range.substr(dash + 1), a2);
   if (!ok) throw Error("filter '" + spec + "': expected " + kind + ":a1-a2 or " + kind + ":a2");
   return kind == "pass" ? Filter::pass(a1, a2) : Filter::clamp(a1, a2);
 }

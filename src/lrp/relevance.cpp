@@ -15,7 +15,8 @@ torch::Tensor per_sample_sum(const torch::Tensor& r) {
 
 torch::Tensor sum_of(const std::vector<torch::Tensor>& tensors) {
   torch::Tensor total;
-  for (const auto& t : tensors) total = total.defined() ? total + per_sample_sum(t) : per_sample_sum(t);
+  for (const auto& t : tensors)
+    total = total.defined() ? total + per_sample_sum(t) : per_sample_sum(t);
   return total;
 }
 
@@ -47,22 +48,33 @@ class Schedule {
 };
 
 // The messages of one step for each of its inputs.
-std::vector<torch::Tensor> step_relevance(const Trace& trace, int index,
-                                          const Composite& composite, const LrpOptions& options,
-                                          const torch::Tensor& r) {
+std::vector<torch::Tensor> step_relevance(const Trace& trace, int index, const Composite& composite,
+                                          const LrpOptions& options, torch::Tensor r) {
   const TraceStep& step = trace.steps[index];
   switch (step.kind) {
     case LayerKind::Conv:
-    case LayerKind::ConvTranspose:
-      return {conv_relevance(conv_layer(trace, index, options.fold_bn), composite.rule_for(step),
-                             r)};
+    case LayerKind::ConvTranspose: {
+      const ConvRule& rule = composite.rule_for(step);
+      ConvLayer layer = conv_layer(trace, index, options.fold_bn);
+      // Z's activation term from the forward call, if it computed the one this rule needs.
+      if (!options.fold_bn && step.companion.defined() &&
+          step.companion_tag == companion_tag(rule)) {
+        layer.activation_z = step.companion;
+      }
+      return {conv_relevance_(layer, rule, std::move(r))};
+    }
     case LayerKind::MaxPool:
       return {winner_takes_all_relevance(step.input, step.pooled, step.indices, r,
                                          composite.pool_epsilon)};
     case LayerKind::Crop:
       return {crop_relevance(r, step.crop_from_dhw, step.crop_offset_dhw)};
-    case LayerKind::Concat:
-      return cleave_relevance(r, step.split_channels);
+    case LayerKind::Concat: {
+      // The skip piece waits for the encoder's fork while the upsampled piece is
+      // consumed at once: copied out, it no longer pins the whole concat relevance.
+      std::vector<torch::Tensor> pieces = cleave_relevance(r, step.split_channels);
+      pieces[0] = pieces[0].clone();
+      return pieces;
+    }
     case LayerKind::BatchNorm:
     case LayerKind::LeakyReLU:
     case LayerKind::ReLU:
@@ -93,6 +105,34 @@ torch::Tensor merge(const Trace& trace, const std::vector<torch::Tensor>& messag
   return merged;
 }
 
+// Joins explanations of consecutive filter batches into one of K samples.
+Explanation concatenate(const std::vector<Explanation>& parts) {
+  Explanation all;
+  std::vector<torch::Tensor> relevance, sum_output, sum_input, max_abs;
+  for (const Explanation& p : parts) {
+    relevance.push_back(p.relevance);
+    sum_output.push_back(p.sum_output);
+    sum_input.push_back(p.sum_input);
+    max_abs.push_back(p.max_abs_per_channel);
+    all.filters.insert(all.filters.end(), p.filters.begin(), p.filters.end());
+  }
+  all.relevance = torch::cat(relevance);
+  all.sum_output = torch::cat(sum_output);
+  all.sum_input = torch::cat(sum_input);
+  all.max_abs_per_channel = torch::cat(max_abs);
+  all.stages = parts.front().stages;
+  for (size_t s = 0; s < all.stages.size(); ++s) {
+    std::vector<torch::Tensor> arriving, leaving;
+    for (const Explanation& p : parts) {
+      arriving.push_back(p.stages[s].arriving);
+      leaving.push_back(p.stages[s].leaving);
+    }
+    all.stages[s].arriving = torch::cat(arriving);
+    all.stages[s].leaving = torch::cat(leaving);
+  }
+  return all;
+}
+
 }  // namespace
 
 torch::Tensor start_relevance(const torch::Tensor& y, Target target) {
@@ -107,6 +147,16 @@ torch::Tensor start_relevance(const torch::Tensor& y, Target target) {
   return r;
 }
 
+namespace {
+
+// The walk; with `release` (the same trace, owned by the caller and no longer
+// needed), each step's saved tensors are dropped once the step is done, so the
+// recorded forward shrinks while the relevance pass runs.
+Explanation walk(const Trace& trace, const LrpOptions& options, int tensor_id,
+                 const torch::Tensor& start, Trace* release);
+
+}  // namespace
+
 Explanation explain(UNet& net, const torch::Tensor& x, const LrpOptions& options) {
   if (x.dim() != 5 || x.size(0) != 1) {
     throw Error("lrp: explain takes one sample (1, C, D, H, W)");
@@ -115,18 +165,54 @@ Explanation explain(UNet& net, const torch::Tensor& x, const LrpOptions& options
   const bool was_training = net->is_training();
   net->eval();
   Trace trace;
+  if (options.fuse_forward && !options.fold_bn) {
+    // Z's activation term of a convolution in the forward's own call (weights
+    // stacked as extra output channels) instead of a second convolution later.
+    // Only where the forward runs in oneDNN anyway: LibTorch 1.13 sends a batch-1
+    // conv3d with N·C·D·H ≤ 20480 to its slow native kernel, where stacking
+    // doubles slow work, while the relevance pass computes Z there with oneDNN.
+    trace.companion = [composite = Composite(options)](LayerKind kind, int input_id,
+                                                       const torch::Tensor& input,
+                                                       const torch::Tensor& weight) {
+      const bool onednn = input.size(0) * input.size(1) * input.size(2) * input.size(3) > 20480;
+      if (kind != LayerKind::Conv || !onednn) return CompanionRequest{};
+      const ConvRule& rule = composite.rule_for(kind, input_id);
+      return CompanionRequest{companion_weight(rule, weight), companion_tag(rule)};
+    };
+  }
   net->forward(x, &trace);
   if (was_training) net->train();
-  return propagate(trace, options);
+  torch::Tensor r0 = start_relevance(trace.output, options.target);
+  trace.output = torch::Tensor();
+  const size_t k = options.filters.size();
+  const size_t chunk = options.max_batch > 0 ? static_cast<size_t>(options.max_batch) : k;
+  if (chunk >= k) return walk(trace, options, trace.output_id, r0, &trace);
+
+  std::vector<Explanation> parts;
+  for (size_t first = 0; first < k; first += chunk) {
+    LrpOptions part = options;
+    part.filters.assign(options.filters.begin() + first,
+                        options.filters.begin() + std::min(k, first + chunk));
+    const bool last = first + chunk >= k;
+    parts.push_back(walk(trace, part, trace.output_id, r0, last ? &trace : nullptr));
+  }
+  return concatenate(parts);
 }
 
 Explanation propagate(const Trace& trace, const LrpOptions& options) {
-  return propagate_from(trace, options, trace.output_id,
-                        start_relevance(trace.output, options.target));
+  return walk(trace, options, trace.output_id, start_relevance(trace.output, options.target),
+              nullptr);
 }
 
 Explanation propagate_from(const Trace& trace, const LrpOptions& options, int tensor_id,
                            const torch::Tensor& start) {
+  return walk(trace, options, tensor_id, start, nullptr);
+}
+
+namespace {
+
+Explanation walk(const Trace& trace, const LrpOptions& options, int tensor_id,
+                 const torch::Tensor& start, Trace* release) {
   torch::NoGradGuard no_grad;
   const int64_t k = static_cast<int64_t>(options.filters.size());
   if (k == 0) throw Error("lrp: no filter setting given");
@@ -187,11 +273,14 @@ Explanation propagate_from(const Trace& trace, const LrpOptions& options, int te
     const TraceStep& step = trace.steps[s];
     torch::Tensor r = std::move(relevance[step.output]);
     relevance[step.output] = torch::Tensor();  // released as soon as it is consumed
-    std::vector<torch::Tensor> messages = step_relevance(trace, s, composite, options, r);
-    if (options.record_stages) {
-      result.stages.push_back({step.name, per_sample_sum(r), sum_of(messages)});
+    const torch::Tensor arriving = options.record_stages ? per_sample_sum(r) : torch::Tensor();
+    std::vector<torch::Tensor> messages =
+        step_relevance(trace, s, composite, options, std::move(r));
+    if (options.record_stages) result.stages.push_back({step.name, arriving, sum_of(messages)});
+    if (release) {
+      TraceStep& done = release->steps[s];
+      done.input = done.companion = done.indices = done.pooled = torch::Tensor();
     }
-    r = torch::Tensor();
     if (step.kind == LayerKind::Concat) {
       schedule.apply(step.name + ".skip", messages[0]);
       schedule.apply(step.name + ".up", messages[1]);
@@ -207,5 +296,7 @@ Explanation propagate_from(const Trace& trace, const LrpOptions& options, int te
   result.max_abs_per_channel = result.relevance.abs().amax({2, 3, 4});
   return result;
 }
+
+}  // namespace
 
 }  // namespace lrpseg

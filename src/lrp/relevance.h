@@ -24,12 +24,12 @@ struct StageSum {
 };
 
 struct Explanation {
-  torch::Tensor relevance;                 // (K, C_in, D, H, W) at the network input
-  std::vector<std::string> filters;        // the K settings, in batch order
-  torch::Tensor sum_output;                // (K) Σ of the start relevance, before filtering
-  torch::Tensor sum_input;                 // (K) Σ of the relevance at the input
-  torch::Tensor max_abs_per_channel;       // (K, C_in)
-  std::vector<StageSum> stages;            // when options.record_stages
+  torch::Tensor relevance;            // (K, C_in, D, H, W) at the network input
+  std::vector<std::string> filters;   // the K settings, in batch order
+  torch::Tensor sum_output;           // (K) Σ of the start relevance, before filtering
+  torch::Tensor sum_input;            // (K) Σ of the relevance at the input
+  torch::Tensor max_abs_per_channel;  // (K, C_in)
+  std::vector<StageSum> stages;       // when options.record_stages
 };
 
 // R0 of the target (1, classes, D, H, W) from the post-ReLU output y: all = y;

@@ -27,7 +27,7 @@ struct ConvRule {
   std::vector<RuleTerm> terms;
   bool use_bias = false;
   double epsilon = 1e-9;
-  bool signed_epsilon = false;  // Z + ε·sign(Z) (sign(0) = +1) instead of Z + ε
+  bool signed_epsilon = false;   // Z + ε·sign(Z) (sign(0) = +1) instead of Z + ε
   double low = 0.0, high = 1.0;  // z^B input bounds
 
   // Paper eq. 1: Z = f(X; W+) + ε, R_in = X ⊙ f*(R/Z; W+).
@@ -48,10 +48,16 @@ struct ConvLayer {
   torch::Tensor bias;    // may be undefined
   std::array<int64_t, 3> stride{1, 1, 1};
   std::array<int64_t, 3> padding{0, 0, 0};
-  // Optional Z = Σ terms' f(·) of the rule without stabiliser, when already known
-  // (e.g. computed alongside the forward pass); must match the rule.
-  torch::Tensor z;
+  // Optional f(X; W_t) of the rule's activation term (bias-free), when the
+  // forward already computed it (TraceStep::companion).
+  torch::Tensor activation_z;
 };
+
+// What the forward should compute alongside itself for `rule`: the weight of
+// its single activation term and a tag naming it ("W", "W+", "W-"); undefined
+// weight when the rule has no single activation term.
+torch::Tensor companion_weight(const ConvRule& rule, const torch::Tensor& weight);
+const char* companion_tag(const ConvRule& rule);
 
 // f(x; w) without bias, and its adjoint f*(s; w) with the shape of layer.input.
 torch::Tensor layer_forward(const ConvLayer& layer, const torch::Tensor& x,
@@ -67,6 +73,9 @@ torch::Tensor rule_z(const ConvLayer& layer, const ConvRule& rule);
 // relevance: (K, C_out, …) at the layer output → (K, C_in, …) at its input.
 torch::Tensor conv_relevance(const ConvLayer& layer, const ConvRule& rule,
                              const torch::Tensor& relevance);
+// The same, consuming `relevance` (it is divided in place), to save a K-sized buffer.
+torch::Tensor conv_relevance_(const ConvLayer& layer, const ConvRule& rule,
+                              torch::Tensor&& relevance);
 
 // Winner takes all: Z = maxpool(X) + ε, R_in = X ⊙ unpool(R/Z) at the recorded
 // argmax positions (flat indices per channel, as max_pool3d_with_indices gives).

@@ -66,35 +66,95 @@ void Recorder::output(const Node& y) {
   trace_->output_id = y.id;
 }
 
+namespace {
+
+// One convolution call computing [forward; companion] output channels. The
+// companion is copied out so the forward's half of the storage can be freed.
+std::pair<torch::Tensor, torch::Tensor> stacked(
+    bool transposed, const torch::Tensor& x, const torch::Tensor& weight, const torch::Tensor& bias,
+    const torch::Tensor& extra, std::vector<int64_t> stride, std::vector<int64_t> padding) {
+  const int64_t out_dim = transposed ? 1 : 0;  // (C_in, C_out, k…) when transposed
+  const int64_t channels = weight.size(out_dim);
+  torch::Tensor w = torch::cat({weight, extra.to(weight.dtype())}, out_dim);
+  torch::Tensor b = bias.defined() ? torch::cat({bias, torch::zeros_like(bias)}) : torch::Tensor();
+  torch::Tensor both = transposed ? torch::conv_transpose3d(x, w, b, stride, padding)
+                                  : torch::conv3d(x, w, b, stride, padding);
+  return {both.narrow(1, 0, channels), both.narrow(1, channels, channels).clone()};
+}
+
+template <class Options>
+void record_geometry(TraceStep& s, const Options& o) {
+  for (int d = 0; d < 3; ++d) {
+    s.stride[d] = (*o.stride())[d];
+    s.padding[d] = (*c10::get<torch::ExpandingArray<3>>(o.padding()))[d];
+  }
+}
+
+}  // namespace
+
 Node Recorder::conv(const std::string& name, const std::string& block, torch::nn::Conv3d& layer,
                     const Node& x) {
-  torch::Tensor y = layer(x.value);
+  CompanionRequest request;
+  if (tracing() && trace_->companion) {
+    request = trace_->companion(LayerKind::Conv, x.id, x.value, layer->weight);
+  }
+  const auto& o = layer->options;
+  // The stacked call knows stride and zero padding only; the U-Net uses no more.
+  const bool plain_geometry = o.groups() == 1 && (*o.dilation())[0] == 1 &&
+                              (*o.dilation())[1] == 1 && (*o.dilation())[2] == 1 &&
+                              c10::get_if<torch::enumtype::kZeros>(&o.padding_mode()) &&
+                              c10::get_if<torch::ExpandingArray<3>>(&o.padding());
+  torch::Tensor y, companion;
+  if (request.weight.defined() && plain_geometry) {
+    TraceStep geometry;
+    record_geometry(geometry, o);
+    std::tie(y, companion) = stacked(
+        false, x.value, layer->weight, layer->options.bias() ? layer->bias : torch::Tensor(),
+        request.weight, {geometry.stride.begin(), geometry.stride.end()},
+        {geometry.padding.begin(), geometry.padding.end()});
+  } else {
+    y = layer(x.value);
+  }
   if (!tracing()) return {y, -1};
   TraceStep& s = add_step(LayerKind::Conv, name, block, {x.id}, y);
   s.input = x.value;
   s.weight = layer->weight;
   s.bias = layer->options.bias() ? layer->bias : torch::Tensor();
-  const auto& o = layer->options;
-  for (int d = 0; d < 3; ++d) {
-    s.stride[d] = (*o.stride())[d];
-    s.padding[d] = (*c10::get<torch::ExpandingArray<3>>(o.padding()))[d];
-  }
+  s.companion = companion;
+  if (companion.defined()) s.companion_tag = request.tag;
+  record_geometry(s, layer->options);
   return {y, s.output};
 }
 
 Node Recorder::conv_transpose(const std::string& name, torch::nn::ConvTranspose3d& layer,
                               const Node& x) {
-  torch::Tensor y = layer(x.value);
+  CompanionRequest request;
+  if (tracing() && trace_->companion) {
+    request = trace_->companion(LayerKind::ConvTranspose, x.id, x.value, layer->weight);
+  }
+  const auto& o = layer->options;
+  // The stacked call has no output_padding/groups/dilation; the U-Net uses none.
+  const bool plain_geometry = (*o.output_padding())[0] == 0 && (*o.output_padding())[1] == 0 &&
+                              (*o.output_padding())[2] == 0 && o.groups() == 1;
+  torch::Tensor y, companion;
+  if (request.weight.defined() && plain_geometry) {
+    TraceStep geometry;
+    record_geometry(geometry, o);
+    std::tie(y, companion) =
+        stacked(true, x.value, layer->weight, o.bias() ? layer->bias : torch::Tensor(),
+                request.weight, {geometry.stride.begin(), geometry.stride.end()},
+                {geometry.padding.begin(), geometry.padding.end()});
+  } else {
+    y = layer(x.value);
+  }
   if (!tracing()) return {y, -1};
   TraceStep& s = add_step(LayerKind::ConvTranspose, name, "", {x.id}, y);
   s.input = x.value;
   s.weight = layer->weight;
-  s.bias = layer->options.bias() ? layer->bias : torch::Tensor();
-  const auto& o = layer->options;
-  for (int d = 0; d < 3; ++d) {
-    s.stride[d] = (*o.stride())[d];
-    s.padding[d] = (*c10::get<torch::ExpandingArray<3>>(o.padding()))[d];
-  }
+  s.bias = o.bias() ? layer->bias : torch::Tensor();
+  s.companion = companion;
+  if (companion.defined()) s.companion_tag = request.tag;
+  record_geometry(s, o);
   return {y, s.output};
 }
 
@@ -113,7 +173,8 @@ Node Recorder::batch_norm(const std::string& name, const std::string& block,
 
 Node Recorder::leaky_relu(const std::string& name, const std::string& block, const Node& x,
                           double negative_slope) {
-  torch::Tensor y = F::leaky_relu(x.value, F::LeakyReLUFuncOptions().negative_slope(negative_slope));
+  torch::Tensor y =
+      F::leaky_relu(x.value, F::LeakyReLUFuncOptions().negative_slope(negative_slope));
   if (!tracing()) return {y, -1};
   TraceStep& s = add_step(LayerKind::LeakyReLU, name, block, {x.id}, y);
   s.negative_slope = negative_slope;

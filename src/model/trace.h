@@ -5,6 +5,7 @@
 #include <torch/torch.h>
 
 #include <array>
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -28,6 +29,9 @@ struct TraceStep {
   torch::Tensor input;
   torch::Tensor weight;
   torch::Tensor bias;  // undefined when the layer has none
+  // f(X; companion weight) without bias, when Trace::companion asked for one.
+  torch::Tensor companion;
+  std::string companion_tag;
   std::array<int64_t, 3> stride{1, 1, 1};
   std::array<int64_t, 3> padding{0, 0, 0};
 
@@ -52,7 +56,22 @@ struct TraceStep {
   std::vector<int64_t> split_channels;
 };
 
+// Extra output channels a convolution computes in the same call as its forward
+// (weights stacked as output channels; e.g. LRP's Z = f(X; W+)). `tag` says what
+// the weight is, for whoever reads TraceStep::companion; an undefined weight
+// asks for nothing.
+struct CompanionRequest {
+  torch::Tensor weight;
+  std::string tag;
+};
+
 struct Trace {
+  // Optional, set before the forward: called for each Conv / ConvTranspose with
+  // its kind, input tensor id, input and weight. Unset: the forward is the plain one.
+  std::function<CompanionRequest(LayerKind, int input_id, const torch::Tensor& input,
+                                 const torch::Tensor& weight)>
+      companion;
+
   std::vector<TraceStep> steps;
   std::vector<std::vector<int64_t>> shapes;  // shape of each tensor id (batch first)
   torch::Tensor input;                       // network input (id 0)

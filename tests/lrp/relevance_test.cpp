@@ -206,6 +206,21 @@ TEST(Relevance, BatchedSweepEqualsSeparateRuns) {
   EXPECT_FALSE(torch::allclose(batched.relevance[0], batched.relevance[3]));
 }
 
+TEST(Relevance, SweepInBatchesOfAtMostMaxBatchEqualsOneBatch) {
+  UNet net = tiny_net(false);
+  LrpOptions options;
+  options.filters = paper_filters();
+  options.record_stages = true;
+  const Explanation one = explain(net, tiny_input(), options);
+  options.max_batch = 5;  // 5 + 5 + 5 + 1
+  const Explanation chunked = explain(net, tiny_input(), options);
+  EXPECT_EQ(chunked.filters, one.filters);
+  EXPECT_TRUE(torch::allclose(chunked.relevance, one.relevance, 1e-12, 1e-300));
+  EXPECT_TRUE(torch::allclose(chunked.max_abs_per_channel, one.max_abs_per_channel));
+  ASSERT_EQ(chunked.stages.size(), one.stages.size());
+  EXPECT_EQ(chunked.stages.back().leaving.size(0), 16);
+}
+
 TEST(Relevance, BatchedSweepEqualsSeparateRunsInFloat) {
   UNet net = tiny_net(false);
   net->to(torch::kFloat);
