@@ -8,14 +8,22 @@ namespace F = torch::nn::functional;
 
 const char* to_string(LayerKind kind) {
   switch (kind) {
-    case LayerKind::Conv: return "Conv3d";
-    case LayerKind::ConvTranspose: return "ConvTranspose3d";
-    case LayerKind::BatchNorm: return "BatchNorm3d";
-    case LayerKind::LeakyReLU: return "LeakyReLU";
-    case LayerKind::ReLU: return "ReLU";
-    case LayerKind::MaxPool: return "MaxPool3d";
-    case LayerKind::Crop: return "Crop";
-    case LayerKind::Concat: return "Concat";
+    case LayerKind::Conv:
+      return "Conv3d";
+    case LayerKind::ConvTranspose:
+      return "ConvTranspose3d";
+    case LayerKind::BatchNorm:
+      return "BatchNorm3d";
+    case LayerKind::LeakyReLU:
+      return "LeakyReLU";
+    case LayerKind::ReLU:
+      return "ReLU";
+    case LayerKind::MaxPool:
+      return "MaxPool3d";
+    case LayerKind::Crop:
+      return "Crop";
+    case LayerKind::Concat:
+      return "Concat";
   }
   return "?";
 }
