@@ -1,9 +1,11 @@
 #include <iostream>
 
 #include "cli/commands.h"
+#include "util/allocator.h"
 #include "util/error.h"
 
 int main(int argc, char** argv) {
+  lrpseg::keep_freed_memory();
   CLI::App app{"lrpseg: explainable 3D lesion segmentation (3D U-Net + LRP, Tjoa et al.)"};
   app.require_subcommand(1);
   app.set_version_flag("--version", "lrpseg 0.1.0");
