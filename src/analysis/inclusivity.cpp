@@ -69,6 +69,14 @@ float smallest_above(float max, double threshold) {
 }  // namespace
 
 torch::Tensor amplitude_mask(const torch::Tensor& x, double threshold) {
+  if (x.scalar_type() == torch::kDouble) {
+    // float64 relevance is binarised in float64, as defined.
+    const torch::Tensor magnitude = x.abs();
+    std::vector<int64_t> shape(x.dim(), 1);
+    shape[0] = x.size(0);
+    const torch::Tensor max = std::get<0>(magnitude.reshape({x.size(0), -1}).max(1)).reshape(shape);
+    return (magnitude / max > threshold) & (max > 0);
+  }
   auto magnitude = x.abs().to(torch::kFloat32);
   auto max = std::get<0>(magnitude.reshape({x.size(0), -1}).max(1)).cpu();
   auto max_a = max.accessor<float, 1>();

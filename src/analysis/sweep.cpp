@@ -110,15 +110,30 @@ SweepResult run_sweep(const SweepOptions& o) {
   for (const auto& m : models) {
     LoadedModel loaded = load_checkpoint(m.dir);
     PreprocessOptions pre = preprocess_from_info(loaded.info, m.dir + "/model.json");
+    check_attribution_options(o.methods.attribution, pre.size_dhw);
     for (const auto& files : o.cases) {
-      CaseExplanation c = explain_case(loaded.net, files, pre, o.lrp);
+      CaseExplanation c = explain_case(loaded.net, files, pre, o.lrp, o.check_precision, o.methods);
       if (o.save_relevance) {
         write_case_explanation(c, (out / "relevance" / m.name / files.name).string(), o.lrp, false);
       }
       auto metrics =
           channel_metrics_batch(c.case_relevance, c.volumes.image, c.volumes.label, o.metrics);
+      std::vector<std::vector<ChannelMetrics>> other;
+      if (c.check) {
+        other = channel_metrics_batch(c.check->case_relevance, c.volumes.image, c.volumes.label,
+                                      o.metrics);
+      }
       for (size_t k = 0; k < metrics.size(); ++k) {
-        auto rows = metric_rows(m.series, m.name, files.name, c.explanation.filters[k], metrics[k]);
+        const std::string& filter = c.explanation.filters[k];
+        auto rows = metric_rows(m.series, m.name, files.name, filter, metrics[k]);
+        if (c.check) {
+          const auto other_rows = metric_rows(m.series, m.name, files.name, filter, other[k]);
+          const RelevanceAgreement& a = c.check->agreement[k];
+          for (size_t i = 0; i < rows.size(); ++i) {
+            rows[i].check =
+                PrecisionColumns{other_rows[i].value, a.pearson, a.spearman, a.max_relative_error};
+          }
+        }
         result.rows.insert(result.rows.end(), rows.begin(), rows.end());
       }
       json dice = c.dice >= 0 ? json(c.dice) : json(nullptr);

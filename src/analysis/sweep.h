@@ -9,6 +9,7 @@
 
 #include "analysis/metrics.h"
 #include "analysis/sweep_table.h"
+#include "infer/explain_cases.h"
 #include "io/isles.h"
 #include "lrp/composite.h"
 
@@ -30,7 +31,9 @@ struct SweepOptions {
   LrpOptions lrp;  // lrp.filters are the swept settings (the CLI defaults to paper_filters())
   MetricOptions metrics;
   std::string out_dir;
-  bool save_relevance = false;  // also write OUT/relevance/<model>/<case>/ (explain's layout)
+  bool save_relevance = false;   // also write OUT/relevance/<model>/<case>/ (explain's layout)
+  bool check_precision = false;  // also explain in the other precision: sweep.csv columns
+  MethodOptions methods;         // other methods are swept like filters
   int threads = 0;
   bool quiet = false;
 };

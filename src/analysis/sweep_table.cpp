@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <charconv>
+#include <cmath>
 #include <cstdio>
 #include <sstream>
 
@@ -9,9 +10,23 @@
 
 namespace lrpseg {
 
+bool PrecisionColumns::operator==(const PrecisionColumns& o) const {
+  return other_value == o.other_value && pearson == o.pearson && spearman == o.spearman &&
+         max_relative_error == o.max_relative_error;
+}
+
 bool SweepRow::operator==(const SweepRow& o) const {
   return series == o.series && model == o.model && case_name == o.case_name && filter == o.filter &&
-         channel == o.channel && metric == o.metric && value == o.value;
+         channel == o.channel && metric == o.metric && value == o.value && check == o.check;
+}
+
+std::optional<double> SweepSummary::largest_shift(const std::string& filter) const {
+  std::optional<double> largest;
+  for (const auto& [key, c] : cells) {
+    if (std::get<1>(key) != filter || !c.precision_shift) continue;
+    largest = std::max(largest.value_or(0.0), std::abs(*c.precision_shift));
+  }
+  return largest;
 }
 
 const SummaryCell* SweepSummary::cell(const std::string& metric, const std::string& filter,
@@ -46,7 +61,9 @@ void add_unique(std::vector<std::string>& list, const std::string& name) {
 SweepSummary summarise(const std::vector<SweepRow>& rows, const std::vector<std::string>& metrics) {
   SweepSummary s;
   s.metrics = metrics;
-  std::map<std::tuple<std::string, std::string, std::string>, double> sums;
+  using Key = std::tuple<std::string, std::string, std::string>;
+  std::map<Key, double> sums;
+  std::map<Key, std::pair<double, int>> shifts;  // Σ (other − value), count
   for (const auto& row : rows) {
     if (std::find(metrics.begin(), metrics.end(), row.metric) == metrics.end()) continue;
     add_unique(s.filters, row.filter);
@@ -59,9 +76,21 @@ SweepSummary summarise(const std::vector<SweepRow>& rows, const std::vector<std:
     } else {
       ++c.undefined;
     }
+    if (row.check) {
+      auto& [sum, count] = shifts[key];
+      if (row.value && row.check->other_value) {
+        sum += *row.check->other_value - *row.value;
+        ++count;
+      }
+    }
   }
   for (auto& [key, c] : s.cells) {
     if (c.defined > 0) c.mean = sums[key] / c.defined;
+    auto shift = shifts.find(key);
+    if (shift != shifts.end()) {
+      const auto [sum, count] = shift->second;
+      c.precision_shift = count > 0 ? sum / count : 0.0;
+    }
   }
   return s;
 }
@@ -111,15 +140,46 @@ std::vector<std::string> split_csv_line(const std::string& line) {
 }
 
 const char* kSweepHeader = "series,model,case,filter,channel,metric,value";
+const char* kPrecisionColumns = ",value_other_precision,pearson,spearman,max_relative_error";
+
+std::optional<double> parse_optional(const std::string& field, const std::string& where,
+                                     const std::string& what) {
+  if (field.empty()) return std::nullopt;
+  double value = 0;
+  const char* end = field.data() + field.size();
+  auto result = std::from_chars(field.data(), end, value);
+  if (result.ec != std::errc() || result.ptr != end) {
+    throw Error(where + ": " + what + " '" + field + "' is not a number");
+  }
+  return value;
+}
+
+double parse_required(const std::string& field, const std::string& where, const std::string& what) {
+  const std::optional<double> value = parse_optional(field, where, what);
+  if (!value) throw Error(where + ": " + what + " is empty");
+  return *value;
+}
 
 }  // namespace
 
 std::string sweep_csv(const std::vector<SweepRow>& rows) {
-  std::string out = std::string(kSweepHeader) + "\n";
+  const bool checked =
+      std::any_of(rows.begin(), rows.end(), [](const SweepRow& r) { return r.check.has_value(); });
+  std::string out = std::string(kSweepHeader) + (checked ? kPrecisionColumns : "") + "\n";
   for (const auto& r : rows) {
     out += csv_field(r.series) + "," + csv_field(r.model) + "," + csv_field(r.case_name) + "," +
            csv_field(r.filter) + "," + csv_field(r.channel) + "," + csv_field(r.metric) + ",";
     if (r.value) out += format_value(*r.value);
+    if (checked) {
+      out += ",";
+      if (r.check) {
+        if (r.check->other_value) out += format_value(*r.check->other_value);
+        out += "," + format_value(r.check->pearson) + "," + format_value(r.check->spearman) + "," +
+               format_value(r.check->max_relative_error);
+      } else {
+        out += ",,,";
+      }
+    }
     out += "\n";
   }
   return out;
@@ -130,34 +190,48 @@ std::vector<SweepRow> parse_sweep_csv(const std::string& text, const std::string
   std::string line;
   std::getline(in, line);
   if (!line.empty() && line.back() == '\r') line.pop_back();
-  if (line != kSweepHeader) {
+  const bool checked = line == std::string(kSweepHeader) + kPrecisionColumns;
+  if (line != kSweepHeader && !checked) {
     throw Error(source + ": not a sweep table (expected the header '" + kSweepHeader + "')");
   }
+  const size_t columns = checked ? 11 : 7;
   std::vector<SweepRow> rows;
   for (int number = 2; std::getline(in, line); ++number) {
     if (!line.empty() && line.back() == '\r') line.pop_back();
     if (line.empty()) continue;
     auto f = split_csv_line(line);
     const std::string where = source + ":" + std::to_string(number);
-    if (f.size() != 7)
-      throw Error(where + ": expected 7 fields, found " + std::to_string(f.size()));
-    SweepRow row{f[0], f[1], f[2], f[3], f[4], f[5], std::nullopt};
-    if (!f[6].empty()) {
-      double value = 0;
-      const char* end = f[6].data() + f[6].size();
-      auto result = std::from_chars(f[6].data(), end, value);
-      if (result.ec != std::errc() || result.ptr != end) {
-        throw Error(where + ": value '" + f[6] + "' is not a number");
-      }
-      row.value = value;
+    if (f.size() != columns) {
+      throw Error(where + ": expected " + std::to_string(columns) + " fields, found " +
+                  std::to_string(f.size()));
+    }
+    SweepRow row{f[0], f[1], f[2], f[3], f[4], f[5], parse_optional(f[6], where, "value"), {}};
+    if (checked && !f[8].empty()) {
+      PrecisionColumns c;
+      c.other_value = parse_optional(f[7], where, "value_other_precision");
+      c.pearson = parse_required(f[8], where, "pearson");
+      c.spearman = parse_required(f[9], where, "spearman");
+      c.max_relative_error = parse_required(f[10], where, "max_relative_error");
+      row.check = c;
     }
     rows.push_back(std::move(row));
   }
   return rows;
 }
 
+namespace {
+
+bool has_precision_check(const SweepSummary& s) {
+  return std::any_of(s.cells.begin(), s.cells.end(),
+                     [](const auto& cell) { return cell.second.precision_shift.has_value(); });
+}
+
+}  // namespace
+
 std::string summary_csv(const SweepSummary& s) {
-  std::string out = "metric,filter,series,mean,defined,undefined\n";
+  const bool checked = has_precision_check(s);
+  std::string out = std::string("metric,filter,series,mean,defined,undefined") +
+                    (checked ? ",precision_shift" : "") + "\n";
   for (const auto& metric : s.metrics) {
     for (const auto& filter : s.filters) {
       for (const auto& series : s.series) {
@@ -165,7 +239,9 @@ std::string summary_csv(const SweepSummary& s) {
         if (c == nullptr) continue;
         out += csv_field(metric) + "," + csv_field(filter) + "," + csv_field(series) + ",";
         if (c->defined > 0) out += format_value(c->mean);
-        out += "," + std::to_string(c->defined) + "," + std::to_string(c->undefined) + "\n";
+        out += "," + std::to_string(c->defined) + "," + std::to_string(c->undefined);
+        if (checked) out += "," + (c->precision_shift ? format_value(*c->precision_shift) : "");
+        out += "\n";
       }
     }
   }
@@ -180,6 +256,11 @@ std::string summary_markdown(const SweepSummary& s) {
       header += " " + metric + " " + series + " |";
       rule += "---:|";
     }
+  }
+  const bool checked = has_precision_check(s);
+  if (checked) {
+    header += " stability |";
+    rule += "---|";
   }
   std::string out = header + "\n" + rule + "\n";
   bool any_undefined = false;
@@ -202,11 +283,26 @@ std::string summary_markdown(const SweepSummary& s) {
         out += " " + text + " |";
       }
     }
+    if (checked) {
+      const std::optional<double> shift = s.largest_shift(filter);
+      char text[64] = "—";
+      if (shift) {
+        std::snprintf(text, sizeof text, "%s%.4f", *shift > kUnstableShift ? "unstable " : "",
+                      *shift);
+      }
+      out += std::string(" ") + text + " |";
+    }
     out += "\n";
   }
   out +=
       "\nMean over the cases, models and channels of each series; the best filter of each "
       "column in bold.";
+  if (checked) {
+    out +=
+        " Stability: the largest change of a mean in this row between float32 and float64 "
+        "relevance; above 0.01 the filter is marked unstable (its numbers partly measure "
+        "rounding).";
+  }
   if (any_undefined) {
     out +=
         " Undefined values (|b| + s = 0, e.g. an empty ground truth) are left out of the means "

@@ -16,9 +16,19 @@ inline constexpr const char* kInputInclusivity = "input_inclusivity";
 inline constexpr const char* kMeanSignal = "mean_signal";
 inline constexpr const char* kAreaSignal = "area_signal";
 
+// With a precision check: the same metric in the other precision, and how close
+// the two relevance maps of this case and filter are (lrp/precision_check.h).
+struct PrecisionColumns {
+  std::optional<double> other_value;
+  double pearson = 0, spearman = 0, max_relative_error = 0;
+
+  bool operator==(const PrecisionColumns& other) const;
+};
+
 struct SweepRow {
   std::string series, model, case_name, filter, channel, metric;
   std::optional<double> value;  // nullopt: undefined (e.g. |b| + s == 0)
+  std::optional<PrecisionColumns> check;
 
   bool operator==(const SweepRow& other) const;
 };
@@ -27,7 +37,14 @@ struct SummaryCell {
   double mean = 0;    // over the defined values only
   int defined = 0;    // values averaged
   int undefined = 0;  // values left out
+  // With a precision check: mean(other precision) − mean(this one), over the
+  // rows defined in both.
+  std::optional<double> precision_shift;
 };
+
+// A summary value that moves by more than this between float32 and float64 is
+// flagged as unstable.
+inline constexpr double kUnstableShift = 0.01;
 
 struct SweepSummary {
   std::vector<std::string> filters, series, metrics;  // in order of first appearance
@@ -41,6 +58,9 @@ struct SweepSummary {
   // `filters`), or nullopt when no cell of that column has a defined value.
   std::optional<std::string> best_filter(const std::string& metric,
                                          const std::string& series) const;
+  // The largest |precision_shift| of the filter over all columns, or nullopt
+  // without a precision check.
+  std::optional<double> largest_shift(const std::string& filter) const;
 };
 
 SweepSummary summarise(const std::vector<SweepRow>& rows,
@@ -48,15 +68,20 @@ SweepSummary summarise(const std::vector<SweepRow>& rows,
                                                                   kInputInclusivity});
 
 // Header "series,model,case,filter,channel,metric,value"; value empty when
-// undefined, else the shortest text that reads back as the same double.
+// undefined, else the shortest text that reads back as the same double. With a
+// precision check (any row has one), four more columns:
+// value_other_precision,pearson,spearman,max_relative_error.
 std::string sweep_csv(const std::vector<SweepRow>& rows);
 // Reads sweep_csv's format back; errors name `source` and the line.
 std::vector<SweepRow> parse_sweep_csv(const std::string& text, const std::string& source);
 
-// Long form: metric,filter,series,mean,defined,undefined (mean empty when none defined).
+// Long form: metric,filter,series,mean,defined,undefined (mean empty when none
+// defined), and precision_shift with a precision check.
 std::string summary_csv(const SweepSummary& summary);
 // Rows = filters, columns = metric × series; the best filter per column in
-// bold; cells with undefined values say how many were left out.
+// bold; cells with undefined values say how many were left out. With a
+// precision check, a "stability" column: the largest shift, flagged above
+// kUnstableShift.
 std::string summary_markdown(const SweepSummary& summary);
 
 }  // namespace lrpseg

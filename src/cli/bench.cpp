@@ -4,6 +4,7 @@
 #include "cli/options.h"
 #include "data/preprocess.h"
 #include "lrp/benchmark.h"
+#include "lrp/composite.h"
 #include "util/error.h"
 #include "util/threads.h"
 
@@ -18,6 +19,7 @@ struct BenchLrpArgs {
   int repeat = LrpBenchOptions{}.repeat;
   int sweep = LrpBenchOptions{}.sweep;
   bool json = false;
+  std::string precision = "float";
 };
 
 void add_bench_lrp(CLI::App* bench) {
@@ -32,6 +34,8 @@ void add_bench_lrp(CLI::App* bench) {
       ->check(CLI::PositiveNumber);
   cmd->add_option("--sweep", args->sweep, "Filter settings in the sweep (paper: 16)")
       ->check(CLI::PositiveNumber);
+  cmd->add_option("--precision", args->precision,
+                  "float or double for every figure; the explanation is also timed in the other");
   cmd->add_flag("--json", args->json, "Print the figures as one JSON object");
   cmd->callback([args] {
     LrpBenchOptions options;
@@ -39,6 +43,8 @@ void add_bench_lrp(CLI::App* bench) {
     options.size_dhw = parse_size_dhw(args->size, "--size");
     options.repeat = args->repeat;
     options.sweep = args->sweep;
+    parse_precision(args->precision);  // a bad value fails before any work
+    options.precision = args->precision;
     options.threads = configure_threads(args->threads);
     try {
       at::set_num_interop_threads(options.threads);  // only possible once per process

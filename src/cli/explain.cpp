@@ -16,7 +16,6 @@ void add_explain(CLI::App& app) {
   auto cases = std::make_shared<std::string>();
   auto split = std::make_shared<std::string>();
   auto filters = std::make_shared<std::string>("raw");
-  auto rule = std::make_shared<std::string>("z+");
   auto merge = std::make_shared<std::string>("sum");
   auto target = std::make_shared<std::string>("all");
   cmd->add_option("--model", o->model_dir, "Checkpoint directory")->required();
@@ -27,23 +26,24 @@ void add_explain(CLI::App& app) {
   cmd->add_option("--filters", *filters,
                   "Comma-separated filters: raw, pass:a1-a2, clamp:a1-a2 (pass:0.2 = pass:0-0.2), "
                   "or 'paper' for the paper's 16 settings; all run as one batch");
-  cmd->add_option("--rule", *rule, "Hidden-layer rule: z+ (paper) or epsilon");
-  cmd->add_option("--epsilon", o->lrp.epsilon_rule_eps, "Epsilon of --rule epsilon");
   cmd->add_option("--merge", *merge,
                   "Relevance merge at forks: sum, or paper:f (f·skip + (1−f)·pool)");
   cmd->add_option("--target", *target, "Start relevance: all, lesion or lesion-mask");
-  cmd->add_option("--zb-low", o->lrp.zbox_low, "Lower input bound of the first layer's z^B rule");
-  cmd->add_option("--zb-high", o->lrp.zbox_high, "Upper input bound of the first layer's z^B rule");
+  auto check_lrp = add_lrp_options(cmd, o->lrp);
+  auto check_methods = add_method_options(cmd, o->methods);
+  cmd->add_flag("--check-precision", o->check_precision,
+                "Also explain in the other precision; summary.json gets correlations, max "
+                "relative error and near-zero denominators per layer");
   cmd->add_flag("--fold-bn", o->lrp.fold_bn, "Fold BatchNorm into the preceding convolution");
   cmd->add_flag("--native", o->native, "Also write network-size relevance and input");
   add_threads_option(cmd, o->threads);
   cmd->add_flag("--quiet", o->quiet, "No progress output");
   cmd->callback([=] {
+    check_lrp();
+    check_methods();
     o->lrp.filters = parse_filters(*filters);
-    o->lrp.hidden_rule = parse_hidden_rule(*rule);
     parse_merge(*merge, o->lrp.merge, o->lrp.merge_skip_fraction);
     o->lrp.target = parse_target(*target);
-    if (!(o->lrp.zbox_low < o->lrp.zbox_high)) throw Error("--zb-low must be below --zb-high");
     o->cases = choose_cases(discover_isles(*data), *cases, *split);
     auto summaries = explain_cases(*o);
     for (const auto& s : summaries) {

@@ -20,6 +20,7 @@ void add_figure(CLI::App& app) {
     int64_t slice = -1;
     double pass = 0.4, clamp = 0.2;
     int threads = 0;
+    LrpOptions lrp;
   };
   auto o = std::make_shared<Options>();
   cmd->add_option("--model", o->model, "Checkpoint directory")->required();
@@ -31,11 +32,13 @@ void add_figure(CLI::App& app) {
   cmd->add_option("--pass", o->pass, "Pass filter [0, a]");
   cmd->add_option("--clamp", o->clamp, "Clamp filter [0, a]");
   cmd->add_option("--out", o->out, "Output PNG (an SVG is written beside it)")->required();
+  auto check_lrp = add_lrp_options(cmd, o->lrp);
   add_threads_option(cmd, o->threads);
-  cmd->callback([o] {
+  cmd->callback([o, check_lrp] {
+    check_lrp();
     configure_threads(o->threads);
     int channel = modality_index(o->modality, "--modality");
-    LrpOptions lrp;
+    LrpOptions lrp = o->lrp;
     lrp.filters = {Filter::raw(), Filter::pass(0, o->pass), Filter::clamp(0, o->clamp)};
     auto cases = choose_cases(discover_isles(o->data), std::to_string(o->case_number), o->split);
     LoadedModel model = load_checkpoint(o->model);

@@ -1,5 +1,6 @@
 #include "cli/options.h"
 
+#include "data/preprocess.h"
 #include "util/error.h"
 
 namespace lrpseg::cli {
@@ -7,6 +8,62 @@ namespace lrpseg::cli {
 void add_threads_option(CLI::App* cmd, int& threads) {
   cmd->add_option("--threads", threads, "Threads for LibTorch and OpenBLAS (0 = all cores)")
       ->check(CLI::NonNegativeNumber);
+}
+
+std::function<void()> add_lrp_options(CLI::App* cmd, LrpOptions& lrp) {
+  auto precision = std::make_shared<std::string>(to_string(lrp.precision));
+  std::string composites, rules;
+  for (const CompositePreset& p : composite_presets()) {
+    composites += (composites.empty() ? "" : ", ") + std::string(p.name);
+  }
+  for (const RuleEntry& r : rule_catalog())
+    rules += (rules.empty() ? "" : ", ") + std::string(r.name);
+  cmd->add_option("--composite", lrp.composite,
+                  "Rules per layer: " + composites + " (default paper)");
+  cmd->add_option(
+      "--rule", lrp.hidden_rule,
+      "Rule of the hidden and transposed convolutions, overriding the composite: " + rules);
+  cmd->add_option("--first-rule", lrp.first_rule,
+                  "Rule of the first convolution, overriding the composite: " + rules);
+  cmd->add_option("--epsilon", lrp.rule.epsilon_rule_eps, "ε of the epsilon rule");
+  cmd->add_option("--gamma", lrp.rule.gamma, "γ of the gamma rule (≥ 0)");
+  cmd->add_option("--alpha", lrp.rule.alpha, "α of the alpha-beta rule (α − β = 1)");
+  cmd->add_option("--beta", lrp.rule.beta, "β of the alpha-beta rule");
+  cmd->add_option("--zb-low", lrp.rule.zbox_low, "Lower input bound of the z^B rule");
+  cmd->add_option("--zb-high", lrp.rule.zbox_high, "Upper input bound of the z^B rule");
+  cmd->add_option("--precision", *precision,
+                  "float or double: precision of the recorded forward and the relevance pass");
+  return [&lrp, precision] {
+    lrp.precision = parse_precision(*precision);
+    Composite check(lrp);  // unknown names and bad parameters fail here, before any output
+    (void)check;
+  };
+}
+
+std::function<void()> add_method_options(CLI::App* cmd, MethodOptions& methods) {
+  auto list = std::make_shared<std::string>("lrp");
+  auto patch = std::make_shared<std::string>("1x8x8");
+  auto stride = std::make_shared<std::string>();
+  AttributionOptions& a = methods.attribution;
+  cmd->add_option("--method", *list,
+                  "Comma-separated: lrp, gradient, gradient-x-input, integrated-gradients, "
+                  "smoothgrad, occlusion (each written as relevance_<method>)");
+  cmd->add_option("--ig-steps", a.ig_steps, "Integrated gradients: steps");
+  cmd->add_option("--ig-baseline", a.ig_baseline, "Integrated gradients: zero or blur");
+  cmd->add_option("--smoothgrad-samples", a.smoothgrad_samples, "SmoothGrad: noisy samples");
+  cmd->add_option("--smoothgrad-sigma", a.smoothgrad_sigma,
+                  "SmoothGrad: noise σ as a fraction of the input range");
+  cmd->add_option("--occlusion-patch", *patch, "Occlusion: patch DxHxW, one channel at a time");
+  cmd->add_option("--occlusion-stride", *stride, "Occlusion: stride DxHxW (default: the patch)");
+  cmd->add_option("--attribution-batch", a.batch,
+                  "Copies per forward/backward for integrated gradients, SmoothGrad, occlusion");
+  return [&methods, list, patch, stride] {
+    methods.methods = parse_methods(*list);
+    AttributionOptions& o = methods.attribution;
+    o.occlusion_patch = parse_size_dhw(*patch, "--occlusion-patch");
+    if (!stride->empty()) o.occlusion_stride = parse_size_dhw(*stride, "--occlusion-stride");
+    check_attribution_options(o, {INT32_MAX, INT32_MAX, INT32_MAX});
+  };
 }
 
 std::vector<CaseFiles> choose_cases(const IslesDataset& dataset, const std::string& cases,

@@ -1,15 +1,30 @@
 #pragma once
 // Options shared by several subcommands.
 #include <CLI/CLI.hpp>
+#include <functional>
+#include <memory>
 #include <string>
 #include <vector>
 
+#include "infer/explain_cases.h"
 #include "io/isles.h"
+#include "lrp/composite.h"
 
 namespace lrpseg::cli {
 
 // --threads N (0 = all cores).
 void add_threads_option(CLI::App* cmd, int& threads);
+
+// The LRP options every explaining subcommand shares: --composite, --rule,
+// --first-rule, --epsilon, --gamma, --alpha, --beta, --zb-low, --zb-high,
+// --precision. Names are parsed and checked in the returned callback, which the
+// subcommand calls first (before any output is written).
+std::function<void()> add_lrp_options(CLI::App* cmd, LrpOptions& lrp);
+
+// --method, --ig-steps, --ig-baseline, --smoothgrad-samples, --smoothgrad-sigma,
+// --occlusion-patch, --occlusion-stride, --attribution-batch; the returned
+// callback parses them (the patch is checked against the network size later).
+std::function<void()> add_method_options(CLI::App* cmd, MethodOptions& methods);
 
 // Cases chosen by --cases (e.g. "1,4,27" or "1-10") and --split
 // (training|test|all). Without --cases: every case of the split (default all);

@@ -45,9 +45,16 @@ void add_sweep(CLI::App& app) {
       "Normalise the mean signal by each channel's max|R_c| instead of the global max|R|");
   cmd->add_flag("--save-relevance", o->step.save_relevance,
                 "Also write every case's relevance NIfTIs under OUT/sweep/relevance/");
+  auto check_lrp = add_lrp_options(cmd, o->step.lrp);
+  auto check_methods = add_method_options(cmd, o->step.methods);
+  cmd->add_flag("--check-precision", o->step.check_precision,
+                "Also explain in the other precision: sweep.csv gets the metric in that "
+                "precision and the correlations, the summary a stability column");
   add_threads_option(cmd, o->step.threads);
   cmd->add_flag("--quiet", o->step.quiet, "No progress output");
-  cmd->callback([o] {
+  cmd->callback([o, check_lrp, check_methods] {
+    check_lrp();
+    check_methods();
     configure_threads(o->step.threads);
     if (!o->series.empty() && o->series.size() != 1 && o->series.size() != o->models.size()) {
       throw Error("--series: give one label, or one per --model");

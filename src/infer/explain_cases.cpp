@@ -1,5 +1,6 @@
 #include "infer/explain_cases.h"
 
+#include <algorithm>
 #include <chrono>
 #include <filesystem>
 
@@ -37,28 +38,109 @@ json channel_values(const torch::Tensor& values) {
 
 }  // namespace
 
+namespace {
+
+torch::Tensor to_case_grid(const torch::Tensor& r, const std::array<int64_t, 3>& grid) {
+  return resize(r.reshape({-1, r.size(2), r.size(3), r.size(4)}), grid, Interpolation::Nearest)
+      .reshape({r.size(0), r.size(1), grid[0], grid[1], grid[2]});
+}
+
+double seconds_since(std::chrono::steady_clock::time_point t0) {
+  return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+}
+
+json health_json(const std::vector<LayerHealth>& health) {
+  json j = json::object();
+  for (const LayerHealth& h : health) j[h.name] = h.near_zero_fraction;
+  return j;
+}
+
+json precision_check_json(const CaseExplanation& c, const LrpOptions& lrp) {
+  const PrecisionCheck& check = *c.check;
+  json filters = json::array();
+  for (size_t k = 0; k < check.agreement.size(); ++k) {
+    const RelevanceAgreement& a = check.agreement[k];
+    filters.push_back({{"filter", c.explanation.filters[k]},
+                       {"pearson", a.pearson},
+                       {"spearman", a.spearman},
+                       {"max_relative_error", a.max_relative_error}});
+  }
+  const std::string main = to_string(lrp.precision), other = to_string(check.precision);
+  return {{"compared", "float vs double (reference), network size"},
+          {"other_precision", other},
+          {"seconds_other", check.seconds},
+          {"filters", filters},
+          {"near_zero_denominators",
+           {{"threshold", "|Z| < 1e-6 max|Z|"},
+            {main, health_json(c.explanation.health)},
+            {other, health_json(check.explanation.health)}}}};
+}
+
+}  // namespace
+
+Explanation explain_methods(UNet& net, const torch::Tensor& x, const LrpOptions& lrp,
+                            const MethodOptions& methods) {
+  const auto has = [&](Method m) {
+    return std::find(methods.methods.begin(), methods.methods.end(), m) != methods.methods.end();
+  };
+  Explanation e;
+  UNet run = with_dtype(net, dtype_of(lrp.precision));
+  const torch::Tensor input = x.to(dtype_of(lrp.precision));
+  if (has(Method::Lrp)) {
+    e = explain(run, input, lrp);
+  } else {
+    torch::NoGradGuard no_grad;
+    run->eval();
+    e.output = run->forward(input);
+  }
+  for (Method m : methods.methods) {
+    if (m == Method::Lrp) continue;
+    const torch::Tensor a = attribute(run, input, m, lrp.target, methods.attribution);
+    const torch::Tensor score =
+        (target_weights(e.output, lrp.target) * e.output).sum().to(torch::kDouble).view({1});
+    auto append = [](torch::Tensor& all, const torch::Tensor& one) {
+      all = all.defined() ? torch::cat({all, one}) : one;
+    };
+    append(e.relevance, a);
+    append(e.sum_output, score);
+    append(e.sum_input, a.sum({1, 2, 3, 4}, false, torch::kDouble));
+    append(e.max_abs_per_channel, a.abs().amax({2, 3, 4}));
+    e.filters.push_back(to_string(m));
+  }
+  return e;
+}
+
 CaseExplanation explain_case(UNet& net, const CaseFiles& files, const PreprocessOptions& pre,
-                             const LrpOptions& lrp) {
+                             const LrpOptions& lrp_options, bool check_precision,
+                             const MethodOptions& methods) {
   CaseExplanation c;
   c.volumes = load_case(files);
   const std::array<int64_t, 3> grid{c.volumes.image.size(1), c.volumes.image.size(2),
                                     c.volumes.image.size(3)};
   c.input = preprocess_image(c.volumes.image, pre);
+  LrpOptions lrp = lrp_options;
+  lrp.record_health = lrp.record_health || check_precision;
   auto t0 = std::chrono::steady_clock::now();
-  Trace trace;
-  {
-    torch::NoGradGuard no_grad;
-    net->eval();
-    net->forward(c.input.unsqueeze(0), &trace);
-  }
-  c.explanation = propagate(trace, lrp);
-  c.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-  c.prediction = resize_label(trace.output.argmax(1).squeeze(0).to(torch::kUInt8), grid);
+  c.explanation = explain_methods(net, c.input.unsqueeze(0), lrp, methods);
+  c.seconds = seconds_since(t0);
+  c.prediction = resize_label(c.explanation.output.argmax(1).squeeze(0).to(torch::kUInt8), grid);
   if (c.volumes.label.defined()) c.dice = dice_score(c.prediction, c.volumes.label);
-  const auto& r = c.explanation.relevance;
-  c.case_relevance =
-      resize(r.reshape({-1, r.size(2), r.size(3), r.size(4)}), grid, Interpolation::Nearest)
-          .reshape({r.size(0), r.size(1), grid[0], grid[1], grid[2]});
+  c.case_relevance = to_case_grid(c.explanation.relevance, grid);
+  if (check_precision) {
+    PrecisionCheck check;
+    LrpOptions other = lrp;
+    other.precision = check.precision =
+        lrp.precision == Precision::Double ? Precision::Float : Precision::Double;
+    t0 = std::chrono::steady_clock::now();
+    check.explanation = explain_methods(net, c.input.unsqueeze(0), other, methods);
+    check.seconds = seconds_since(t0);
+    check.case_relevance = to_case_grid(check.explanation.relevance, grid);
+    const bool main_is_float = lrp.precision == Precision::Float;
+    check.agreement = main_is_float
+                          ? compare_relevance(c.explanation.relevance, check.explanation.relevance)
+                          : compare_relevance(check.explanation.relevance, c.explanation.relevance);
+    c.check = std::move(check);
+  }
   return c;
 }
 
@@ -105,6 +187,8 @@ json write_case_explanation(const CaseExplanation& c, const std::string& dir_tex
                        {"sum_input", e.sum_input[i].item<double>()}});
   }
   summary["filters"] = filters;
+  summary["precision"] = to_string(lrp.precision);
+  if (c.check) summary["precision_check"] = precision_check_json(c, lrp);
   write_text_atomically((dir / "summary.json").string(), summary.dump(2) + "\n");
   return summary;
 }
@@ -114,11 +198,12 @@ std::vector<json> explain_cases(const ExplainOptions& o) {
   if (o.cases.empty()) throw Error("explain: no cases selected");
   LoadedModel model = load_checkpoint(o.model_dir);
   PreprocessOptions pre = preprocess_from_info(model.info, o.model_dir + "/model.json");
+  check_attribution_options(o.methods.attribution, pre.size_dhw);
   fs::create_directories(o.out_dir);
   std::vector<json> summaries;
   Progress progress("explain", static_cast<int64_t>(o.cases.size()), o.quiet);
   for (const auto& files : o.cases) {
-    CaseExplanation c = explain_case(model.net, files, pre, o.lrp);
+    CaseExplanation c = explain_case(model.net, files, pre, o.lrp, o.check_precision, o.methods);
     summaries.push_back(
         write_case_explanation(c, (fs::path(o.out_dir) / files.name).string(), o.lrp, o.native));
     progress.update(static_cast<int64_t>(summaries.size()), files.name);

@@ -2,41 +2,72 @@
 // `lrpseg explain`: relevance heatmaps of a trained checkpoint on cases, one
 // batched relevance pass per case over all requested filters (DESIGN.md §3).
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <string>
 #include <vector>
 
+#include "attribution/attribution.h"
 #include "data/preprocess.h"
 #include "io/isles.h"
 #include "lrp/composite.h"
+#include "lrp/precision_check.h"
 #include "lrp/relevance.h"
 #include "model/unet.h"
 
 namespace lrpseg {
 
+// What explains a case: LRP with the LrpOptions' filters (when `methods` has
+// Lrp), and each other method as one more sample of the batch, named after it
+// (so files are relevance_<method>.nii.gz and every analysis treats it like a filter).
+struct MethodOptions {
+  std::vector<Method> methods{Method::Lrp};
+  AttributionOptions attribution;
+};
+
 struct ExplainOptions {
   std::string model_dir;
   std::string out_dir;
   std::vector<CaseFiles> cases;
-  LrpOptions lrp;       // rules, target, filters (K settings → one batch)
-  bool native = false;  // also write network-size relevance and input
+  LrpOptions lrp;  // rules, target, filters (K settings → one batch), precision
+  MethodOptions methods;
+  bool check_precision = false;  // also explain in the other precision and compare
+  bool native = false;           // also write network-size relevance and input
   int threads = 0;
   bool quiet = false;
+};
+
+// The same explanation in the other precision, and how far it is from the first.
+struct PrecisionCheck {
+  Precision precision = Precision::Float;  // the other precision
+  Explanation explanation;
+  torch::Tensor case_relevance;  // (K, 6, D, H, W) at the case grid
+  // Per filter: the float32 relevance against the float64 one, at network size.
+  std::vector<RelevanceAgreement> agreement;
+  double seconds = 0;
 };
 
 // One case explained: the batched relevance of K filters at network size and at
 // the case grid, with the prediction it explains.
 struct CaseExplanation {
-  CaseVolumes volumes;           // raw image (6, D, H, W), OT, geometry
-  torch::Tensor input;           // (6, d, h, w) preprocessed network input
-  torch::Tensor prediction;      // (D, H, W) uint8 lesion mask at the case grid
-  double dice = -1;              // -1 without OT
-  Explanation explanation;       // relevance (K, 6, d, h, w) at network size, Σ R, max|R|
-  torch::Tensor case_relevance;  // (K, 6, D, H, W): nearest-resized to the case grid
-  double seconds = 0;            // forward + relevance pass
+  CaseVolumes volumes;                  // raw image (6, D, H, W), OT, geometry
+  torch::Tensor input;                  // (6, d, h, w) preprocessed network input
+  torch::Tensor prediction;             // (D, H, W) uint8 lesion mask at the case grid
+  double dice = -1;                     // -1 without OT
+  Explanation explanation;              // relevance (K, 6, d, h, w) at network size, Σ R, max|R|
+  torch::Tensor case_relevance;         // (K, 6, D, H, W): nearest-resized to the case grid
+  double seconds = 0;                   // forward + relevance pass
+  std::optional<PrecisionCheck> check;  // with check_precision
 };
 
+// With check_precision, also explains in the other precision (health figures
+// recorded in both) and compares.
 CaseExplanation explain_case(UNet& net, const CaseFiles& files, const PreprocessOptions& pre,
-                             const LrpOptions& lrp);
+                             const LrpOptions& lrp, bool check_precision = false,
+                             const MethodOptions& methods = {});
+
+// LRP and the other methods of `methods` on x (1, C, D, H, W), in lrp.precision.
+Explanation explain_methods(UNet& net, const torch::Tensor& x, const LrpOptions& lrp,
+                            const MethodOptions& methods);
 
 // Writes a case's files (layout below) into `dir`; returns its summary.
 nlohmann::json write_case_explanation(const CaseExplanation& c, const std::string& dir,
@@ -50,7 +81,10 @@ std::string filter_file_tag(const std::string& filter);
 //   native/relevance_<filter>.nii.gz  with --native: network-size relevance
 //   native/input.nii.gz               with --native: the network input it explains
 //   prediction.nii.gz                 the lesion mask at the case grid (uint8)
-//   summary.json                      Dice, per-filter max|R| per channel, Σ R, seconds
+//   summary.json                      Dice, per-filter max|R| per channel, Σ R, seconds;
+//                                     with check_precision, "precision_check": per filter
+//                                     Pearson, Spearman, max relative error float32 vs
+//                                     float64, and near-zero denominators per layer
 // Returns the summaries.
 std::vector<nlohmann::json> explain_cases(const ExplainOptions& options);
 

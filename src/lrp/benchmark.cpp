@@ -7,6 +7,7 @@
 #include <fstream>
 #include <functional>
 #include <iomanip>
+#include <nlohmann/json.hpp>
 #include <sstream>
 #include <vector>
 
@@ -108,8 +109,14 @@ LrpBenchResult run_lrp_benchmark(const LrpBenchOptions& options, std::ostream* l
   result.options = options;
   result.threads = options.threads > 0 ? configure_threads(options.threads) : at::get_num_threads();
 
+  const Precision precision = parse_precision(options.precision);
+  const Precision other_precision =
+      precision == Precision::Float ? Precision::Double : Precision::Float;
   LrpOptions one;
-  LrpOptions sweep;
+  one.precision = precision;
+  LrpOptions other = one;
+  other.precision = other_precision;
+  LrpOptions sweep = one;
   sweep.filters.clear();
   const std::vector<Filter> paper = paper_filters();
   for (int k = 0; k < options.sweep; ++k) sweep.filters.push_back(paper[k % paper.size()]);
@@ -117,10 +124,15 @@ LrpBenchResult run_lrp_benchmark(const LrpBenchOptions& options, std::ostream* l
     if (log) *log << line << std::endl;
   };
 
-  UNet net = random_unet(options.width, options.seed);
-  result.parameters = net->parameter_count();
+  UNet float_net = random_unet(options.width, options.seed);
+  result.parameters = float_net->parameter_count();
+  // Both precisions' networks made once, so that no timing includes a conversion.
+  UNet net = with_dtype(float_net, dtype_of(precision));
+  UNet other_net = with_dtype(float_net, dtype_of(other_precision));
   const auto& s = options.size_dhw;
-  const torch::Tensor x = torch::rand({1, 6, s[0], s[1], s[2]});
+  const torch::Tensor x_float = torch::rand({1, 6, s[0], s[1], s[2]});
+  const torch::Tensor x = x_float.to(dtype_of(precision));
+  const torch::Tensor x_other = x_float.to(dtype_of(other_precision));
   torch::NoGradGuard no_grad;
   auto forward = [&] { net->forward(x); };
   auto forward_traced = [&] {
@@ -128,6 +140,7 @@ LrpBenchResult run_lrp_benchmark(const LrpBenchOptions& options, std::ostream* l
     net->forward(x, &trace);
   };
   auto explain_one = [&] { explain(net, x, one); };
+  auto explain_other = [&] { explain(other_net, x_other, other); };
   auto explain_sweep = [&] { explain(net, x, sweep); };
 
   {
@@ -137,15 +150,17 @@ LrpBenchResult run_lrp_benchmark(const LrpBenchOptions& options, std::ostream* l
   }
   explain_one();  // warm-up: thread pools, oneDNN primitives, allocator
   // Interleaved, so that load from other processes hits every figure alike.
-  std::vector<double> forward_t, traced_t, explain_t, sweep_t;
+  explain_other();
+  std::vector<double> forward_t, traced_t, explain_t, other_t, sweep_t;
   for (int i = 0; i < options.repeat; ++i) {
     forward_t.push_back(seconds(forward));
     traced_t.push_back(seconds(forward_traced));
     explain_t.push_back(seconds(explain_one));
+    other_t.push_back(seconds(explain_other));
     sweep_t.push_back(seconds(explain_sweep));
     say("repeat " + std::to_string(i + 1) + ": forward " + fixed(forward_t.back(), 3) +
-        " s, explanation " + fixed(explain_t.back(), 3) + " s, sweep " + fixed(sweep_t.back(), 3) +
-        " s");
+        " s, explanation " + fixed(explain_t.back(), 3) + " s (" + to_string(other_precision) +
+        " " + fixed(other_t.back(), 3) + " s), sweep " + fixed(sweep_t.back(), 3) + " s");
   }
   Timing t = summarise(forward_t);
   result.forward_s = t.median;
@@ -154,12 +169,13 @@ LrpBenchResult run_lrp_benchmark(const LrpBenchOptions& options, std::ostream* l
   t = summarise(explain_t);
   result.explain_s = t.median;
   result.explain_min_s = t.min;
+  result.explain_other_s = summarise(other_t).median;
   t = summarise(sweep_t);
   result.sweep_batched_s = t.median;
   result.sweep_batched_min_s = t.min;
   result.sweep_separate_s = seconds([&] {
     for (const Filter& f : sweep.filters) {
-      LrpOptions single;
+      LrpOptions single = one;
       single.filters = {f};
       explain(net, x, single);
     }
@@ -179,13 +195,15 @@ std::string to_text(const LrpBenchResult& r) {
   const std::string k = std::to_string(o.sweep);
   s << "lrpseg bench lrp: U-Net width " << o.width << " (" << fixed(r.parameters / 1e6, 2)
     << " M parameters), input 6x" << o.size_dhw[0] << "x" << o.size_dhw[1] << "x" << o.size_dhw[2]
-    << ", " << fixed(r.gflop_forward, 1) << " GFLOP per forward, " << r.threads
-    << " threads, median of " << o.repeat << "\n"
+    << ", " << fixed(r.gflop_forward, 1) << " GFLOP per forward, " << r.threads << " threads, "
+    << o.precision << ", median of " << o.repeat << "\n"
     << "  forward                        " << fixed(r.forward_s, 3) << " s  (min "
     << fixed(r.forward_min_s, 3) << "; keeping activations " << fixed(r.forward_traced_s, 3)
     << ")\n"
     << "  explanation, 1 filter          " << fixed(r.explain_s, 3) << " s  (min "
     << fixed(r.explain_min_s, 3) << ")  = " << fixed(r.explain_over_forward(), 2) << " x forward\n"
+    << "  explanation, other precision   " << fixed(r.explain_other_s, 3)
+    << " s  float64/float32 = " << fixed(r.double_over_float(), 2) << "\n"
     << "  sweep, " << k << " filters batched     " << fixed(r.sweep_batched_s, 3) << " s  (min "
     << fixed(r.sweep_batched_min_s, 3) << ")\n"
     << "  sweep, " << k << " separate runs       " << fixed(r.sweep_separate_s, 3)
@@ -197,25 +215,43 @@ std::string to_text(const LrpBenchResult& r) {
   return s.str();
 }
 
+double LrpBenchResult::double_over_float() const {
+  return options.precision == "float" ? explain_other_s / explain_s : explain_s / explain_other_s;
+}
+
 std::string to_json(const LrpBenchResult& r) {
   const auto& o = r.options;
-  std::ostringstream s;
-  s << std::setprecision(6) << "{\"width\": " << o.width << ", \"size\": \"" << o.size_dhw[0] << "x"
-    << o.size_dhw[1] << "x" << o.size_dhw[2] << "\", \"threads\": " << r.threads
-    << ", \"repeat\": " << o.repeat << ", \"parameters\": " << r.parameters
-    << ", \"gflop_forward\": " << r.gflop_forward << ", \"forward_s\": " << r.forward_s
-    << ", \"forward_min_s\": " << r.forward_min_s
-    << ", \"forward_traced_s\": " << r.forward_traced_s << ", \"explain_s\": " << r.explain_s
-    << ", \"explain_min_s\": " << r.explain_min_s
-    << ", \"explain_over_forward\": " << r.explain_over_forward()
-    << ", \"sweep_filters\": " << o.sweep << ", \"sweep_batched_s\": " << r.sweep_batched_s
-    << ", \"sweep_batched_min_s\": " << r.sweep_batched_min_s
-    << ", \"sweep_separate_s\": " << r.sweep_separate_s
-    << ", \"sweep_batched_over_separate\": " << r.batched_over_separate()
-    << ", \"peak_forward_mb\": " << r.peak_forward_mb
-    << ", \"peak_explain_mb\": " << r.peak_explain_mb << ", \"peak_sweep_mb\": " << r.peak_sweep_mb
-    << ", \"peak_explain_over_forward\": " << r.peak_explain_over_forward() << "}";
-  return s.str();
+  // null, not −1 or a ratio of two −1s, for what was not measured.
+  auto measured = [](double mb) { return mb >= 0 ? nlohmann::json(mb) : nlohmann::json(nullptr); };
+  const bool memory = r.peak_forward_mb > 0 && r.peak_explain_mb >= 0;
+  nlohmann::json j = {
+      {"width", o.width},
+      {"size", std::to_string(o.size_dhw[0]) + "x" + std::to_string(o.size_dhw[1]) + "x" +
+                   std::to_string(o.size_dhw[2])},
+      {"precision", o.precision},
+      {"threads", r.threads},
+      {"repeat", o.repeat},
+      {"parameters", r.parameters},
+      {"gflop_forward", r.gflop_forward},
+      {"forward_s", r.forward_s},
+      {"forward_min_s", r.forward_min_s},
+      {"forward_traced_s", r.forward_traced_s},
+      {"explain_s", r.explain_s},
+      {"explain_min_s", r.explain_min_s},
+      {"explain_over_forward", r.explain_over_forward()},
+      {"explain_other_precision_s", r.explain_other_s},
+      {"explain_double_over_float", r.double_over_float()},
+      {"sweep_filters", o.sweep},
+      {"sweep_batched_s", r.sweep_batched_s},
+      {"sweep_batched_min_s", r.sweep_batched_min_s},
+      {"sweep_separate_s", r.sweep_separate_s},
+      {"sweep_batched_over_separate", r.batched_over_separate()},
+      {"peak_forward_mb", measured(r.peak_forward_mb)},
+      {"peak_explain_mb", measured(r.peak_explain_mb)},
+      {"peak_sweep_mb", measured(r.peak_sweep_mb)},
+      {"peak_explain_over_forward",
+       memory ? nlohmann::json(r.peak_explain_over_forward()) : nlohmann::json(nullptr)}};
+  return j.dump();
 }
 
 }  // namespace lrpseg

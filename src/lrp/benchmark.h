@@ -16,6 +16,7 @@ struct LrpBenchOptions {
   int threads = 0;                              // 0: leave torch's setting alone
   int repeat = 3;                               // timings: median (and min) of this many
   int sweep = 16;                               // K of the sweep (the paper's 16 filters)
+  std::string precision = "float";              // of every figure but explain_other_s
   uint64_t seed = 0;
 };
 
@@ -27,11 +28,14 @@ struct LrpBenchResult {
   double forward_s = 0, forward_min_s = 0;  // plain forward (inference)
   double forward_traced_s = 0;              // forward keeping activations
   double explain_s = 0, explain_min_s = 0;  // forward + relevance, 1 filter
+  double explain_other_s = 0;               // the same in the other precision
   double sweep_batched_s = 0, sweep_batched_min_s = 0;  // forward + K-batched relevance
   double sweep_separate_s = 0;                          // K separate explanations
   double peak_forward_mb = -1, peak_explain_mb = -1, peak_sweep_mb = -1;  // −1: unmeasured
 
   double explain_over_forward() const { return explain_s / forward_s; }
+  // float64 explanation / float32 explanation, whichever is the main precision.
+  double double_over_float() const;
   double batched_over_separate() const { return sweep_batched_s / sweep_separate_s; }
   double peak_explain_over_forward() const { return peak_explain_mb / peak_forward_mb; }
 };
@@ -40,6 +44,6 @@ struct LrpBenchResult {
 LrpBenchResult run_lrp_benchmark(const LrpBenchOptions& options, std::ostream* log = nullptr);
 
 std::string to_text(const LrpBenchResult& result);
-std::string to_json(const LrpBenchResult& result);  // one JSON object, one line
+std::string to_json(const LrpBenchResult& result);  // one JSON object, one line; null: unmeasured
 
 }  // namespace lrpseg

@@ -7,8 +7,6 @@
 
 namespace lrpseg {
 
-const char* to_string(HiddenRule rule) { return rule == HiddenRule::ZPlus ? "z+" : "epsilon"; }
-
 const char* to_string(Target target) {
   switch (target) {
     case Target::All:
@@ -21,10 +19,40 @@ const char* to_string(Target target) {
   return "?";
 }
 
-HiddenRule parse_hidden_rule(const std::string& name) {
-  if (name == "z+" || name == "zplus") return HiddenRule::ZPlus;
-  if (name == "epsilon") return HiddenRule::Epsilon;
-  throw Error("--rule '" + name + "': expected z+ or epsilon");
+const std::vector<CompositePreset>& composite_presets() {
+  static const std::vector<CompositePreset> presets = {
+      {"paper", "zB", "z+", "z+", "Tjoa et al.: z^B [0, 1] first layer, z+ elsewhere"},
+      {"epsilon-plus", "z+stable", "z+stable", "z+stable",
+       "Zennit EpsilonPlus: stable z+ for every convolution"},
+      {"epsilon-gamma-box", "zB", "gamma", "gamma",
+       "Zennit EpsilonGammaBox: z^B first layer, LRP-γ elsewhere"},
+      {"epsilon-alpha2-beta1", "alpha-beta", "alpha-beta", "alpha-beta",
+       "Zennit EpsilonAlpha2Beta1: LRP-αβ (α = 2, β = 1) for every convolution"},
+  };
+  return presets;
+}
+
+const CompositePreset& composite_preset(const std::string& name) {
+  std::string known;
+  for (const CompositePreset& preset : composite_presets()) {
+    if (name == preset.name) return preset;
+    known += (known.empty() ? "" : ", ") + std::string(preset.name);
+  }
+  throw Error("--composite '" + name + "': unknown composite; expected one of " + known);
+}
+
+const char* to_string(Precision precision) {
+  return precision == Precision::Float ? "float" : "double";
+}
+
+Precision parse_precision(const std::string& name) {
+  if (name == "float" || name == "float32") return Precision::Float;
+  if (name == "double" || name == "float64") return Precision::Double;
+  throw Error("--precision '" + name + "': expected float or double");
+}
+
+torch::Dtype dtype_of(Precision precision) {
+  return precision == Precision::Float ? torch::kFloat : torch::kDouble;
 }
 
 Target parse_target(const std::string& name) {
@@ -72,10 +100,17 @@ std::vector<std::string> paper_filter_places() {
 
 std::string describe(const LrpOptions& o) {
   std::ostringstream s;
-  s << "rule = " << to_string(o.hidden_rule) << "\n"
-    << "epsilon = " << o.epsilon << "\n"
-    << "epsilon_rule_eps = " << o.epsilon_rule_eps << "\n"
-    << "zbox_bounds = [" << o.zbox_low << ", " << o.zbox_high << "]\n"
+  const Composite composite(o);
+  s << "composite = " << o.composite << "\n"
+    << "rule.first = " << composite.first_conv.name << "\n"
+    << "rule.hidden = " << composite.hidden_conv.name << "\n"
+    << "rule.transposed = " << composite.transposed.name << "\n"
+    << "precision = " << to_string(o.precision) << "\n"
+    << "epsilon = " << o.rule.epsilon << "\n"
+    << "epsilon_rule_eps = " << o.rule.epsilon_rule_eps << "\n"
+    << "gamma = " << o.rule.gamma << "\n"
+    << "alpha_beta = [" << o.rule.alpha << ", " << o.rule.beta << "]\n"
+    << "zbox_bounds = [" << o.rule.zbox_low << ", " << o.rule.zbox_high << "]\n"
     << "fold_bn = " << (o.fold_bn ? "true" : "false") << "\n"
     << "merge = " << merge_to_string(o.merge, o.merge_skip_fraction) << "\n"
     << "target = " << to_string(o.target) << "\n"
@@ -89,16 +124,15 @@ std::string describe(const LrpOptions& o) {
   return s.str();
 }
 
-Composite::Composite(const LrpOptions& options)
-    : first_conv(ConvRule::z_box(options.zbox_low, options.zbox_high, options.epsilon)),
-      hidden_conv(options.hidden_rule == HiddenRule::ZPlus
-                      ? ConvRule::z_plus(options.epsilon)
-                      : ConvRule::epsilon_rule(options.epsilon_rule_eps)),
-      transposed(hidden_conv),
-      pool_epsilon(options.epsilon) {
-  if (!(options.zbox_low < options.zbox_high)) {
-    throw Error("lrp: z^B bounds need low < high");
-  }
+Composite::Composite(const LrpOptions& options) : pool_epsilon(options.rule.epsilon) {
+  const CompositePreset& preset = composite_preset(options.composite);
+  const bool hidden_set = !options.hidden_rule.empty();
+  first_conv = make_rule(options.first_rule.empty() ? preset.first_conv : options.first_rule,
+                         options.rule, "--first-rule");
+  hidden_conv =
+      make_rule(hidden_set ? options.hidden_rule : preset.hidden_conv, options.rule, "--rule");
+  transposed =
+      make_rule(hidden_set ? options.hidden_rule : preset.transposed, options.rule, "--rule");
 }
 
 const ConvRule& Composite::rule_for(const TraceStep& step) const {

@@ -3,24 +3,23 @@
 // one place. The defaults are the paper's: z+ for hidden (transposed)
 // convolutions and the head, z^B with bounds [0, 1] for the first convolution,
 // winner-takes-all pooling, pass-through BatchNorm and activations, zero-padded
-// crops, channel cleave at concatenations, sum at forks, no filter.
+// crops, channel cleave at concatenations, sum at forks, no filter. Other
+// composites are presets by name (Zennit's definitions, composite_presets()).
 #include <string>
 #include <vector>
 
 #include "lrp/filters.h"
+#include "lrp/rule_catalog.h"
 #include "lrp/rules.h"
 #include "model/trace.h"
 
 namespace lrpseg {
 
-enum class HiddenRule { ZPlus, Epsilon };
 enum class Merge { Sum, Paper };  // Paper: R = f·R_skip + (1−f)·R_pool at forks
 enum class Target { All, Lesion, LesionMask };
 
-const char* to_string(HiddenRule rule);
 const char* to_string(Target target);
-HiddenRule parse_hidden_rule(const std::string& name);  // "z+" | "epsilon"
-Target parse_target(const std::string& name);           // "all" | "lesion" | "lesion-mask"
+Target parse_target(const std::string& name);  // "all" | "lesion" | "lesion-mask"
 // "sum" or "paper:f" (f in [0, 1]; "paper" alone means f = 0.5).
 void parse_merge(const std::string& spec, Merge& merge, double& skip_fraction);
 std::string merge_to_string(Merge merge, double skip_fraction);
@@ -31,12 +30,32 @@ std::string merge_to_string(Merge merge, double skip_fraction);
 // encoder block" (the relevance at the block input); none after pools or merges.
 std::vector<std::string> paper_filter_places();
 
+// Rules per layer class of a named composite.
+struct CompositePreset {
+  const char* name;
+  const char* first_conv;   // the convolution reading the network input
+  const char* hidden_conv;  // every other Conv3d, including the head
+  const char* transposed;   // ConvTranspose3d
+  const char* description;
+};
+
+// paper, epsilon-plus, epsilon-gamma-box, epsilon-alpha2-beta1. The U-Net has no
+// dense layers, so Zennit's "epsilon for dense layers" part has nothing to act on.
+const std::vector<CompositePreset>& composite_presets();
+// Throws lrpseg::Error naming --composite for an unknown name.
+const CompositePreset& composite_preset(const std::string& name);
+
+enum class Precision { Float, Double };
+const char* to_string(Precision precision);
+Precision parse_precision(const std::string& name);  // "float" | "double"
+torch::Dtype dtype_of(Precision precision);
+
 struct LrpOptions {
-  HiddenRule hidden_rule = HiddenRule::ZPlus;
-  double epsilon = 1e-9;           // stabiliser of z+, z^B and the pool (paper Annex 2)
-  double epsilon_rule_eps = 1e-9;  // ε of the epsilon rule (--epsilon)
-  double zbox_low = 0.0;           // z^B bounds: inputs are min-max scaled to [0, 1]
-  double zbox_high = 1.0;
+  std::string composite = "paper";
+  std::string hidden_rule;  // overrides the composite's hidden and transposed rule ("" = keep)
+  std::string first_rule;   // overrides the composite's first-layer rule ("" = keep)
+  RuleParameters rule;      // ε, γ, α, β, z^B bounds
+  Precision precision = Precision::Double;
   bool fold_bn = false;  // fold eval BN into the preceding convolution
   Merge merge = Merge::Sum;
   double merge_skip_fraction = 0.5;  // f of the paper merge
@@ -44,6 +63,7 @@ struct LrpOptions {
   std::vector<Filter> filters{Filter::raw()};  // K settings → a batch of K
   std::vector<std::string> filter_places = paper_filter_places();
   bool record_stages = false;  // Σ R per step, for conservation checks
+  bool record_health = false;  // near-zero denominators per convolution
   // explain(): compute Z's activation term in the forward's own convolution call
   // (weights stacked as extra output channels) and keep it until the relevance
   // pass reaches the layer; false recomputes it there, using less memory.
@@ -63,6 +83,7 @@ struct Composite {
   ConvRule transposed;   // ConvTranspose3d
   double pool_epsilon = 1e-9;
 
+  // Throws lrpseg::Error naming the option for unknown names or bad parameters.
   explicit Composite(const LrpOptions& options);
   const ConvRule& rule_for(const TraceStep& step) const;
   const ConvRule& rule_for(LayerKind kind, int input_id) const;

@@ -49,7 +49,8 @@ class Schedule {
 
 // The messages of one step for each of its inputs.
 std::vector<torch::Tensor> step_relevance(const Trace& trace, int index, const Composite& composite,
-                                          const LrpOptions& options, torch::Tensor r) {
+                                          const LrpOptions& options, torch::Tensor r,
+                                          DenominatorHealth* health) {
   const TraceStep& step = trace.steps[index];
   switch (step.kind) {
     case LayerKind::Conv:
@@ -61,7 +62,7 @@ std::vector<torch::Tensor> step_relevance(const Trace& trace, int index, const C
           step.companion_tag == companion_tag(rule)) {
         layer.activation_z = step.companion;
       }
-      return {conv_relevance_(layer, rule, std::move(r))};
+      return {conv_relevance_(layer, rule, std::move(r), health)};
     }
     case LayerKind::MaxPool:
       return {winner_takes_all_relevance(step.input, step.pooled, step.indices, r,
@@ -121,6 +122,7 @@ Explanation concatenate(const std::vector<Explanation>& parts) {
   all.sum_input = torch::cat(sum_input);
   all.max_abs_per_channel = torch::cat(max_abs);
   all.stages = parts.front().stages;
+  all.health = parts.front().health;
   for (size_t s = 0; s < all.stages.size(); ++s) {
     std::vector<torch::Tensor> arriving, leaving;
     for (const Explanation& p : parts) {
@@ -163,7 +165,8 @@ Explanation explain(UNet& net, const torch::Tensor& x, const LrpOptions& options
   }
   torch::NoGradGuard no_grad;
   const bool was_training = net->is_training();
-  net->eval();
+  UNet run = with_dtype(net, dtype_of(options.precision));
+  run->eval();
   Trace trace;
   if (options.fuse_forward && !options.fold_bn) {
     // Z's activation term of a convolution in the forward's own call (weights
@@ -174,19 +177,25 @@ Explanation explain(UNet& net, const torch::Tensor& x, const LrpOptions& options
     trace.companion = [composite = Composite(options)](LayerKind kind, int input_id,
                                                        const torch::Tensor& input,
                                                        const torch::Tensor& weight) {
-      const bool onednn = input.size(0) * input.size(1) * input.size(2) * input.size(3) > 20480;
-      if (kind != LayerKind::Conv || !onednn) return CompanionRequest{};
+      const bool fast = input.scalar_type() == torch::kDouble ||
+                        input.size(0) * input.size(1) * input.size(2) * input.size(3) > 20480;
+      if (kind != LayerKind::Conv || !fast) return CompanionRequest{};
       const ConvRule& rule = composite.rule_for(kind, input_id);
       return CompanionRequest{companion_weight(rule, weight), companion_tag(rule)};
     };
   }
-  net->forward(x, &trace);
+  run->forward(x.to(dtype_of(options.precision)), &trace);
   if (was_training) net->train();
+  const torch::Tensor output = trace.output;
   torch::Tensor r0 = start_relevance(trace.output, options.target);
   trace.output = torch::Tensor();
   const size_t k = options.filters.size();
   const size_t chunk = options.max_batch > 0 ? static_cast<size_t>(options.max_batch) : k;
-  if (chunk >= k) return walk(trace, options, trace.output_id, r0, &trace);
+  if (chunk >= k) {
+    Explanation e = walk(trace, options, trace.output_id, r0, &trace);
+    e.output = output;
+    return e;
+  }
 
   std::vector<Explanation> parts;
   for (size_t first = 0; first < k; first += chunk) {
@@ -196,7 +205,9 @@ Explanation explain(UNet& net, const torch::Tensor& x, const LrpOptions& options
     const bool last = first + chunk >= k;
     parts.push_back(walk(trace, part, trace.output_id, r0, last ? &trace : nullptr));
   }
-  return concatenate(parts);
+  Explanation e = concatenate(parts);
+  e.output = output;
+  return e;
 }
 
 Explanation propagate(const Trace& trace, const LrpOptions& options) {
@@ -274,8 +285,12 @@ Explanation walk(const Trace& trace, const LrpOptions& options, int tensor_id,
     torch::Tensor r = std::move(relevance[step.output]);
     relevance[step.output] = torch::Tensor();  // released as soon as it is consumed
     const torch::Tensor arriving = options.record_stages ? per_sample_sum(r) : torch::Tensor();
-    std::vector<torch::Tensor> messages =
-        step_relevance(trace, s, composite, options, std::move(r));
+    DenominatorHealth health;
+    std::vector<torch::Tensor> messages = step_relevance(trace, s, composite, options, std::move(r),
+                                                         options.record_health ? &health : nullptr);
+    if (options.record_health && health.total > 0) {
+      result.health.push_back({step.name, health.fraction()});
+    }
     if (options.record_stages) result.stages.push_back({step.name, arriving, sum_of(messages)});
     if (release) {
       TraceStep& done = release->steps[s];

@@ -23,6 +23,12 @@ struct StageSum {
   torch::Tensor leaving;   // (K) float64
 };
 
+// Near-zero denominators of one convolution's rule (rules.h DenominatorHealth).
+struct LayerHealth {
+  std::string name;
+  double near_zero_fraction = 0;
+};
+
 struct Explanation {
   torch::Tensor relevance;            // (K, C_in, D, H, W) at the network input
   std::vector<std::string> filters;   // the K settings, in batch order
@@ -30,6 +36,8 @@ struct Explanation {
   torch::Tensor sum_input;            // (K) Σ of the relevance at the input
   torch::Tensor max_abs_per_channel;  // (K, C_in)
   std::vector<StageSum> stages;       // when options.record_stages
+  std::vector<LayerHealth> health;    // when options.record_health, in backward order
+  torch::Tensor output;               // explain(): the network output y it explains
 };
 
 // R0 of the target (1, classes, D, H, W) from the post-ReLU output y: all = y;
@@ -38,7 +46,8 @@ struct Explanation {
 torch::Tensor start_relevance(const torch::Tensor& y, Target target);
 
 // Records a forward of `net` on x (1, C, D, H, W) in eval mode without autograd
-// (the net's train/eval mode is restored) and propagates.
+// (the net's train/eval mode is restored) and propagates, both in
+// options.precision (a converted copy of the net when its dtype differs).
 Explanation explain(UNet& net, const torch::Tensor& x, const LrpOptions& options);
 
 // Propagates from the network output with options.target.

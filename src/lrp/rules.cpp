@@ -1,5 +1,9 @@
 #include "lrp/rules.h"
 
+#include <algorithm>
+#include <sstream>
+
+#include "model/convolution.h"
 #include "util/error.h"
 
 namespace lrpseg {
@@ -19,192 +23,118 @@ void stabilise_(torch::Tensor& z, const ConvRule& rule) {
   }
 }
 
-// The index of the rule's only activation term, or −1.
+bool constant_input(InputPart input) {
+  return input == InputPart::Low || input == InputPart::High || input == InputPart::Ones;
+}
+
+// The constant a term reads (L, H or 1).
+double constant_of(const ConvRule& rule, InputPart input) {
+  switch (input) {
+    case InputPart::Low:
+      return rule.low;
+    case InputPart::High:
+      return rule.high;
+    default:
+      return 1.0;
+  }
+}
+
+// A term contributes nothing when it reads the constant 0 (z^B's L = 0).
+bool contributes(const ConvRule& rule, const RuleTerm& term) {
+  return !constant_input(term.input) || constant_of(rule, term.input) != 0.0;
+}
+
+torch::Tensor input_part(const torch::Tensor& x, InputPart part) {
+  switch (part) {
+    case InputPart::Positive:
+      return x.clamp_min(0.0);
+    case InputPart::Negative:
+      return x.clamp_max(0.0);
+    default:
+      return x;
+  }
+}
+
+// The index of the only term reading X itself in a one-group rule whose other
+// terms read constants, or −1.
 int single_activation_term(const ConvRule& rule) {
+  if (rule.groups.size() != 1 || rule.groups[0].where != OutputSign::Any) return -1;
+  const std::vector<RuleTerm>& terms = rule.groups[0].terms;
   int found = -1;
-  for (size_t t = 0; t < rule.terms.size(); ++t) {
-    if (rule.terms[t].input != RuleInput::Activation) continue;
-    if (found >= 0) return -1;
+  for (size_t t = 0; t < terms.size(); ++t) {
+    if (constant_input(terms[t].input)) continue;
+    if (terms[t].input != InputPart::Activation || found >= 0) return -1;
     found = static_cast<int>(t);
   }
   return found;
 }
 
-// The term's input at the layer: X itself, or a constant bound; undefined when
-// the bound is zero (its term contributes nothing).
-double bound_of(const ConvRule& rule, RuleInput input) {
-  return input == RuleInput::Low ? rule.low : rule.high;
-}
-
-// conv3d without bias. LibTorch 1.13 sends a batch-1 float conv3d with
-// N·C·D·H ≤ 20480 (b1.conv1, b2–b4, b5.conv2, every K = 1 adjoint at those
-// levels) to its native im2col kernel, which measured 3–8× slower here than
-// oneDNN on the same shapes; call oneDNN directly where it is available.
-torch::Tensor convolve(const torch::Tensor& x, const torch::Tensor& weight,
-                       std::vector<int64_t> stride, std::vector<int64_t> padding) {
-  if (x.device().is_cpu() && x.scalar_type() == torch::kFloat && at::hasMKLDNN() &&
-      at::globalContext().userEnabledMkldnn()) {
-    return at::mkldnn_convolution(x.contiguous(), weight.contiguous(), {}, padding, stride,
-                                  {1, 1, 1}, 1);
+// f(X-part or constant; weight map) of one term, bias-free, batch 1.
+torch::Tensor term_z(const ConvLayer& layer, const ConvRule& rule, const RuleTerm& term) {
+  const torch::Tensor w = term.weight.apply(layer.weight);
+  if (!constant_input(term.input)) {
+    return layer_forward(layer, input_part(layer.input, term.input), w);
   }
-  return torch::conv3d(x, weight, {}, stride, padding);
+  // f(c·1; W) = c·f(1; Σ_in W): a constant input needs one channel, not C_in.
+  std::vector<int64_t> shape = layer.input.sizes().vec();
+  shape[0] = 1;
+  shape[1] = 1;
+  const int64_t in_dim = layer.transposed ? 0 : 1;
+  return layer_forward(layer, torch::ones(shape, layer.input.options()),
+                       w.sum(in_dim, /*keepdim=*/true))
+      .mul_(constant_of(rule, term.input));
 }
 
-}  // namespace
-
-ConvRule ConvRule::z_plus(double epsilon) {
-  ConvRule r;
-  r.name = "z+";
-  r.terms = {{RuleInput::Activation, WeightPart::Positive, 1.0}};
-  r.epsilon = epsilon;
-  return r;
-}
-
-ConvRule ConvRule::epsilon_rule(double epsilon) {
-  ConvRule r;
-  r.name = "epsilon";
-  r.terms = {{RuleInput::Activation, WeightPart::All, 1.0}};
-  r.use_bias = true;
-  r.epsilon = epsilon;
-  r.signed_epsilon = true;
-  return r;
-}
-
-ConvRule ConvRule::z_box(double low, double high, double epsilon) {
-  ConvRule r;
-  r.name = "zB";
-  r.terms = {{RuleInput::Activation, WeightPart::All, 1.0},
-             {RuleInput::Low, WeightPart::Positive, -1.0},
-             {RuleInput::High, WeightPart::Negative, -1.0}};
-  r.epsilon = epsilon;
-  r.low = low;
-  r.high = high;
-  return r;
-}
-
-torch::Tensor weight_part(const torch::Tensor& weight, WeightPart part) {
-  switch (part) {
-    case WeightPart::All:
-      return weight;
-    case WeightPart::Positive:
-      return weight.clamp_min(0.0);
-    case WeightPart::Negative:
-      return weight.clamp_max(0.0);
-  }
-  return weight;
-}
-
-torch::Tensor layer_forward(const ConvLayer& layer, const torch::Tensor& x,
-                            const torch::Tensor& weight) {
-  if (layer.transposed) {
-    return torch::conv_transpose3d(x, weight, {}, vec(layer.stride), vec(layer.padding));
-  }
-  return convolve(x, weight, vec(layer.stride), vec(layer.padding));
-}
-
-torch::Tensor layer_adjoint(const ConvLayer& layer, const torch::Tensor& s,
-                            const torch::Tensor& weight) {
-  // The adjoint of a transposed convolution is the convolution with the same weight.
-  if (layer.transposed) return convolve(s, weight, vec(layer.stride), vec(layer.padding));
-
-  std::array<int64_t, 3> kernel{weight.size(2), weight.size(3), weight.size(4)};
-  bool flip_ok = all_ones(layer.stride);
-  for (int d = 0; d < 3; ++d) flip_ok = flip_ok && layer.padding[d] <= kernel[d] - 1;
-  if (flip_ok) {
-    // Stride 1: conv_transpose3d(s, W, pad p) = conv3d(s, flip(W)ᵀ, pad k−1−p), and
-    // the plain convolution is 1–6× faster on CPU (oneDNN) than the transposed one.
-    std::vector<int64_t> pad(3);
-    for (int d = 0; d < 3; ++d) pad[d] = kernel[d] - 1 - layer.padding[d];
-    torch::Tensor flipped = weight.flip({2, 3, 4}).transpose(0, 1).contiguous();
-    return convolve(s, flipped, {1, 1, 1}, pad);
-  }
-  // Strided: output_padding restores the input size that the forward floor() lost.
-  std::vector<int64_t> output_padding(3);
-  for (int d = 0; d < 3; ++d) {
-    const int64_t in = layer.input.size(2 + d), out = s.size(2 + d);
-    output_padding[d] = in - ((out - 1) * layer.stride[d] - 2 * layer.padding[d] + kernel[d]);
-  }
-  return torch::conv_transpose3d(s, weight, {}, vec(layer.stride), vec(layer.padding),
-                                 output_padding);
-}
-
-torch::Tensor companion_weight(const ConvRule& rule, const torch::Tensor& weight) {
-  const int t = single_activation_term(rule);
-  if (t < 0) return {};
-  return weight_part(weight, rule.terms[t].weight).contiguous();
-}
-
-const char* companion_tag(const ConvRule& rule) {
-  const int t = single_activation_term(rule);
-  if (t < 0) return "";
-  switch (rule.terms[t].weight) {
-    case WeightPart::All:
-      return "W";
-    case WeightPart::Positive:
-      return "W+";
-    case WeightPart::Negative:
-      return "W-";
-  }
-  return "";
-}
-
-torch::Tensor rule_z(const ConvLayer& layer, const ConvRule& rule) {
+// Z of one group (batch 1, before the stabiliser); `precomputed` is the index
+// of the term whose f(X; W_t) the forward already computed, or −1.
+torch::Tensor group_z(const ConvLayer& layer, const ConvRule& rule, const RuleGroup& group,
+                      int precomputed) {
   torch::Tensor z;
-  const int precomputed = layer.activation_z.defined() ? single_activation_term(rule) : -1;
-  for (size_t t = 0; t < rule.terms.size(); ++t) {
-    const RuleTerm& term = rule.terms[t];
-    torch::Tensor zt;
-    if (static_cast<int>(t) == precomputed) {
-      zt = layer.activation_z.clone();  // the trace's copy stays intact
-    } else {
-      const torch::Tensor w = weight_part(layer.weight, term.weight);
-      if (term.input == RuleInput::Activation) {
-        zt = layer_forward(layer, layer.input, w);
-      } else {
-        // f(c·1; W) = c·f(1; Σ_in W): a constant input needs one channel, not C_in.
-        const double bound = bound_of(rule, term.input);
-        if (bound == 0.0) continue;
-        std::vector<int64_t> shape = layer.input.sizes().vec();
-        shape[1] = 1;
-        const int64_t in_dim = layer.transposed ? 0 : 1;
-        zt = layer_forward(layer, torch::ones(shape, layer.input.options()),
-                           w.sum(in_dim, /*keepdim=*/true))
-                 .mul_(bound);
-      }
-    }
+  for (size_t t = 0; t < group.terms.size(); ++t) {
+    const RuleTerm& term = group.terms[t];
+    if (!contributes(rule, term)) continue;
+    torch::Tensor zt =
+        static_cast<int>(t) == precomputed ? layer.activation_z.clone() : term_z(layer, rule, term);
     if (!z.defined()) {
       z = term.sign == 1.0 ? zt : zt.mul_(term.sign);
     } else {
       z.add_(zt, term.sign);
     }
   }
-  if (rule.use_bias && layer.bias.defined()) {
-    z.add_(layer.bias.view({1, -1, 1, 1, 1}));
-  }
+  if (rule.use_bias && layer.bias.defined()) z.add_(layer.bias.view({1, -1, 1, 1, 1}));
   return z;
 }
 
-torch::Tensor conv_relevance(const ConvLayer& layer, const ConvRule& rule,
-                             const torch::Tensor& relevance) {
-  return conv_relevance_(layer, rule, relevance.clone());
+// Where the group applies, as 0/1 of the layer's own output sign; undefined for all.
+torch::Tensor group_mask(const torch::Tensor& output, OutputSign where) {
+  if (where == OutputSign::Any) return {};
+  return (where == OutputSign::Positive ? output > 0 : output < 0).to(output.scalar_type());
 }
 
-torch::Tensor conv_relevance_(const ConvLayer& layer, const ConvRule& rule,
-                              torch::Tensor&& relevance) {
-  torch::Tensor z = rule_z(layer, rule);
-  stabilise_(z, rule);
-  // S = R / Z in R's own storage: no K-sized temporary, and R is dead afterwards.
-  torch::Tensor s = std::move(relevance);
-  s.div_(z);
-  z = torch::Tensor();
-  // All terms' adjoints in one call: their weights side by side as the input
-  // channels of one wider layer (z^B: 2·C_in channels instead of two calls).
+void count_near_zero(const torch::Tensor& z, const torch::Tensor& mask, DenominatorHealth* health) {
+  if (!health) return;
+  const torch::Tensor magnitude = z.abs();
+  const double largest = magnitude.max().item<double>();
+  torch::Tensor near = magnitude <= 1e-6 * largest;  // all of an all-zero Z
+  if (mask.defined()) {
+    health->near_zero += (near & mask.to(torch::kBool)).sum().item<int64_t>();
+    health->total += mask.sum().item<int64_t>();
+  } else {
+    health->near_zero += near.sum().item<int64_t>();
+    health->total += z.numel();
+  }
+}
+
+// Σ_t sign_t·input_t ⊙ f*(s; weight_t) of one group, all terms' adjoints in one
+// call: their weights side by side as the input channels of one wider layer.
+torch::Tensor group_adjoint(const ConvLayer& layer, const ConvRule& rule, const RuleGroup& group,
+                            torch::Tensor s) {
   std::vector<const RuleTerm*> terms;
   std::vector<torch::Tensor> weights;
-  for (const RuleTerm& term : rule.terms) {
-    if (term.input != RuleInput::Activation && bound_of(rule, term.input) == 0.0) continue;
+  for (const RuleTerm& term : group.terms) {
+    if (!contributes(rule, term)) continue;
     terms.push_back(&term);
-    weights.push_back(weight_part(layer.weight, term.weight));
+    weights.push_back(term.weight.apply(layer.weight));
   }
   const int64_t in_dim = layer.transposed ? 0 : 1;
   const int64_t c_in = layer.weight.size(in_dim);
@@ -216,16 +146,168 @@ torch::Tensor conv_relevance_(const ConvLayer& layer, const ConvRule& rule,
   for (size_t t = 0; t < terms.size(); ++t) {
     const RuleTerm& term = *terms[t];
     torch::Tensor c = terms.size() == 1 ? adjoint : adjoint.narrow(1, t * c_in, c_in);
-    if (term.input == RuleInput::Activation) {
-      c = terms.size() == 1 ? c.mul_(layer.input) : c * layer.input;
+    if (!constant_input(term.input)) {
+      const torch::Tensor x = input_part(layer.input, term.input);
+      c = terms.size() == 1 ? c.mul_(x) : c * x;
       if (term.sign != 1.0) c.mul_(term.sign);
     } else {
-      c = c * (term.sign * bound_of(rule, term.input));
+      c = c * (term.sign * constant_of(rule, term.input));
     }
     if (!result.defined()) {
       result = c;
     } else {
       result.add_(c);
+    }
+  }
+  return result;
+}
+
+}  // namespace
+
+torch::Tensor WeightMap::apply(const torch::Tensor& weight) const {
+  switch (kind) {
+    case Kind::Square:
+      return weight * weight;
+    case Kind::Ones:
+      return torch::ones_like(weight);
+    case Kind::Linear:
+      break;
+  }
+  if (all == 1.0 && positive == 0.0 && negative == 0.0) return weight;
+  if (all == 0.0 && positive == 1.0 && negative == 0.0) return weight.clamp_min(0.0);
+  if (all == 0.0 && positive == 0.0 && negative == 1.0) return weight.clamp_max(0.0);
+  torch::Tensor w = weight * all;
+  if (positive != 0.0) w.add_(weight.clamp_min(0.0), positive);
+  if (negative != 0.0) w.add_(weight.clamp_max(0.0), negative);
+  return w;
+}
+
+std::string WeightMap::tag() const {
+  if (kind == Kind::Square) return "W^2";
+  if (kind == Kind::Ones) return "1";
+  if (all == 1.0 && positive == 0.0 && negative == 0.0) return "W";
+  if (all == 0.0 && positive == 1.0 && negative == 0.0) return "W+";
+  if (all == 0.0 && positive == 0.0 && negative == 1.0) return "W-";
+  std::ostringstream s;
+  s << all << "W+" << positive << "W+ +" << negative << "W-";
+  return s.str();
+}
+
+ConvRule ConvRule::z_plus(double epsilon) {
+  ConvRule r;
+  r.name = "z+";
+  r.groups = {{{{InputPart::Activation, WeightMap::positive_part(), 1.0}}}};
+  r.epsilon = epsilon;
+  return r;
+}
+
+ConvRule ConvRule::epsilon_rule(double epsilon) {
+  ConvRule r;
+  r.name = "epsilon";
+  r.groups = {{{{InputPart::Activation, WeightMap::plain(), 1.0}}}};
+  r.use_bias = true;
+  r.epsilon = epsilon;
+  r.signed_epsilon = true;
+  return r;
+}
+
+ConvRule ConvRule::z_box(double low, double high, double epsilon) {
+  ConvRule r;
+  r.name = "zB";
+  r.groups = {{{{InputPart::Activation, WeightMap::plain(), 1.0},
+                {InputPart::Low, WeightMap::positive_part(), -1.0},
+                {InputPart::High, WeightMap::negative_part(), -1.0}}}};
+  r.epsilon = epsilon;
+  r.low = low;
+  r.high = high;
+  return r;
+}
+
+torch::Tensor layer_forward(const ConvLayer& layer, const torch::Tensor& x,
+                            const torch::Tensor& weight) {
+  if (layer.transposed) return lrpseg::conv_transpose3d(x, weight, {}, layer.stride, layer.padding);
+  return lrpseg::conv3d(x, weight, {}, layer.stride, layer.padding);
+}
+
+torch::Tensor layer_adjoint(const ConvLayer& layer, const torch::Tensor& s,
+                            const torch::Tensor& weight) {
+  // The adjoint of a transposed convolution is the convolution with the same weight.
+  if (layer.transposed) return lrpseg::conv3d(s, weight, {}, layer.stride, layer.padding);
+
+  std::array<int64_t, 3> kernel{weight.size(2), weight.size(3), weight.size(4)};
+  bool flip_ok = all_ones(layer.stride);
+  for (int d = 0; d < 3; ++d) flip_ok = flip_ok && layer.padding[d] <= kernel[d] - 1;
+  if (flip_ok) {
+    // Stride 1: conv_transpose3d(s, W, pad p) = conv3d(s, flip(W)ᵀ, pad k−1−p), and
+    // the plain convolution is 1–6× faster on CPU (oneDNN) than the transposed one.
+    Dims3 pad;
+    for (int d = 0; d < 3; ++d) pad[d] = kernel[d] - 1 - layer.padding[d];
+    torch::Tensor flipped = weight.flip({2, 3, 4}).transpose(0, 1).contiguous();
+    return lrpseg::conv3d(s, flipped, {}, {1, 1, 1}, pad);
+  }
+  // Strided: output_padding restores the input size that the forward floor() lost.
+  Dims3 output_padding;
+  for (int d = 0; d < 3; ++d) {
+    const int64_t in = layer.input.size(2 + d), out = s.size(2 + d);
+    output_padding[d] = in - ((out - 1) * layer.stride[d] - 2 * layer.padding[d] + kernel[d]);
+  }
+  return lrpseg::conv_transpose3d(s, weight, {}, layer.stride, layer.padding, output_padding);
+}
+
+torch::Tensor companion_weight(const ConvRule& rule, const torch::Tensor& weight) {
+  const int t = single_activation_term(rule);
+  if (t < 0) return {};
+  return rule.groups[0].terms[t].weight.apply(weight).contiguous();
+}
+
+std::string companion_tag(const ConvRule& rule) {
+  const int t = single_activation_term(rule);
+  return t < 0 ? "" : rule.groups[0].terms[t].weight.tag();
+}
+
+torch::Tensor conv_relevance(const ConvLayer& layer, const ConvRule& rule,
+                             const torch::Tensor& relevance, DenominatorHealth* health) {
+  return conv_relevance_(layer, rule, relevance.clone(), health);
+}
+
+torch::Tensor conv_relevance_(const ConvLayer& layer, const ConvRule& rule,
+                              torch::Tensor&& relevance, DenominatorHealth* health) {
+  if (rule.groups.empty()) throw Error("lrp: rule '" + rule.name + "' has no terms");
+  const int precomputed = layer.activation_z.defined() ? single_activation_term(rule) : -1;
+  const bool masked = std::any_of(rule.groups.begin(), rule.groups.end(),
+                                  [](const RuleGroup& g) { return g.where != OutputSign::Any; });
+  if (rule.groups.size() == 1 && !masked) {
+    const RuleGroup& group = rule.groups[0];
+    torch::Tensor z = group_z(layer, rule, group, precomputed);
+    count_near_zero(z, {}, health);
+    stabilise_(z, rule);
+    // S = R / Z in R's own storage: no K-sized temporary, and R is dead afterwards.
+    torch::Tensor s = std::move(relevance);
+    s.div_(z);
+    if (group.factor != 1.0) s.mul_(group.factor);
+    z = torch::Tensor();
+    return group_adjoint(layer, rule, group, std::move(s));
+  }
+  torch::Tensor output;
+  if (masked) {
+    output = layer_forward(layer, layer.input, layer.weight);
+    if (layer.bias.defined()) output.add_(layer.bias.view({1, -1, 1, 1, 1}));
+  }
+  torch::Tensor result;
+  for (const RuleGroup& group : rule.groups) {
+    torch::Tensor z = group_z(layer, rule, group, -1);
+    const torch::Tensor mask = group_mask(output, group.where);
+    count_near_zero(z, mask, health);
+    stabilise_(z, rule);
+    torch::Tensor s = relevance / z;
+    z = torch::Tensor();
+    if (mask.defined()) s.mul_(mask);
+    if (group.factor != 1.0) s.mul_(group.factor);
+    torch::Tensor part = group_adjoint(layer, rule, group, std::move(s));
+    if (!result.defined()) {
+      result = std::move(part);
+    } else {
+      result.add_(part);
     }
   }
   return result;

@@ -1,5 +1,6 @@
 #include "model/trace.h"
 
+#include "model/convolution.h"
 #include "util/error.h"
 
 namespace lrpseg {
@@ -78,15 +79,17 @@ namespace {
 
 // One convolution call computing [forward; companion] output channels. The
 // companion is copied out so the forward's half of the storage can be freed.
-std::pair<torch::Tensor, torch::Tensor> stacked(
-    bool transposed, const torch::Tensor& x, const torch::Tensor& weight, const torch::Tensor& bias,
-    const torch::Tensor& extra, std::vector<int64_t> stride, std::vector<int64_t> padding) {
+std::pair<torch::Tensor, torch::Tensor> stacked(bool transposed, const torch::Tensor& x,
+                                                const torch::Tensor& weight,
+                                                const torch::Tensor& bias,
+                                                const torch::Tensor& extra, Dims3 stride,
+                                                Dims3 padding) {
   const int64_t out_dim = transposed ? 1 : 0;  // (C_in, C_out, k…) when transposed
   const int64_t channels = weight.size(out_dim);
   torch::Tensor w = torch::cat({weight, extra.to(weight.dtype())}, out_dim);
   torch::Tensor b = bias.defined() ? torch::cat({bias, torch::zeros_like(bias)}) : torch::Tensor();
-  torch::Tensor both = transposed ? torch::conv_transpose3d(x, w, b, stride, padding)
-                                  : torch::conv3d(x, w, b, stride, padding);
+  torch::Tensor both = transposed ? lrpseg::conv_transpose3d(x, w, b, stride, padding)
+                                  : lrpseg::conv3d(x, w, b, stride, padding);
   return {both.narrow(1, 0, channels), both.narrow(1, channels, channels).clone()};
 }
 
@@ -116,10 +119,14 @@ Node Recorder::conv(const std::string& name, const std::string& block, torch::nn
   if (request.weight.defined() && plain_geometry) {
     TraceStep geometry;
     record_geometry(geometry, o);
-    std::tie(y, companion) = stacked(
-        false, x.value, layer->weight, layer->options.bias() ? layer->bias : torch::Tensor(),
-        request.weight, {geometry.stride.begin(), geometry.stride.end()},
-        {geometry.padding.begin(), geometry.padding.end()});
+    std::tie(y, companion) = stacked(false, x.value, layer->weight,
+                                     layer->options.bias() ? layer->bias : torch::Tensor(),
+                                     request.weight, geometry.stride, geometry.padding);
+  } else if (x.value.scalar_type() == torch::kDouble && plain_geometry) {
+    TraceStep geometry;
+    record_geometry(geometry, o);
+    y = lrpseg::conv3d(x.value, layer->weight, o.bias() ? layer->bias : torch::Tensor(),
+                       geometry.stride, geometry.padding);
   } else {
     y = layer(x.value);
   }
@@ -150,8 +157,12 @@ Node Recorder::conv_transpose(const std::string& name, torch::nn::ConvTranspose3
     record_geometry(geometry, o);
     std::tie(y, companion) =
         stacked(true, x.value, layer->weight, o.bias() ? layer->bias : torch::Tensor(),
-                request.weight, {geometry.stride.begin(), geometry.stride.end()},
-                {geometry.padding.begin(), geometry.padding.end()});
+                request.weight, geometry.stride, geometry.padding);
+  } else if (x.value.scalar_type() == torch::kDouble && plain_geometry) {
+    TraceStep geometry;
+    record_geometry(geometry, o);
+    y = lrpseg::conv_transpose3d(x.value, layer->weight, o.bias() ? layer->bias : torch::Tensor(),
+                                 geometry.stride, geometry.padding);
   } else {
     y = layer(x.value);
   }

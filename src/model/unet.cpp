@@ -92,4 +92,17 @@ int64_t UNetImpl::parameter_count() const {
   return n;
 }
 
+UNet with_dtype(UNet& net, torch::Dtype dtype) {
+  if (net->parameters().front().scalar_type() == dtype) return net;
+  UNet copy(net->options());
+  torch::NoGradGuard no_grad;
+  const auto source_parameters = net->named_parameters();
+  for (auto& p : copy->named_parameters()) p.value().copy_(source_parameters[p.key()]);
+  const auto source_buffers = net->named_buffers();
+  for (auto& b : copy->named_buffers()) b.value().copy_(source_buffers[b.key()]);
+  copy->to(dtype);
+  copy->train(net->is_training());
+  return copy;
+}
+
 }  // namespace lrpseg

@@ -49,4 +49,8 @@ class UNetImpl : public torch::nn::Module {
 };
 TORCH_MODULE(UNet);
 
+// `net` itself when its parameters already have `dtype`, else a copy in `dtype`
+// (parameters and BatchNorm statistics; train/eval mode kept).
+UNet with_dtype(UNet& net, torch::Dtype dtype);
+
 }  // namespace lrpseg

@@ -55,6 +55,7 @@ DemoResult run_demo(const DemoOptions& d) {
   ModelRun model = train_and_evaluate(t, held_out_cases, run.string(), "A1", "A");
   SweepStep step;
   step.lrp.filters = paper_filters();
+  step.check_precision = true;  // the report's stability column
   step.threads = d.threads;
   step.quiet = d.quiet;
   const LrpOptions& lrp = step.lrp;
@@ -62,8 +63,7 @@ DemoResult run_demo(const DemoOptions& d) {
   json sweep = sweep_step({model}, held_out_cases, step, run.string(), &rows);
 
   json figures = json::array({training_curves_step({model}, run.string())});
-  figures.push_back(
-      figure1_step(model, held_out_cases[0], "rCBF", 0.4, 0.2, LrpOptions{}, run.string()));
+  figures.push_back(figure1_step(model, held_out_cases[0], "rCBF", 0.4, 0.2, lrp, run.string()));
   json viewer = json::array();
   for (size_t i = 0;
        i < std::min<size_t>(static_cast<size_t>(d.viewer_cases), held_out_cases.size()); ++i) {

@@ -77,6 +77,11 @@ ExperimentConfig parse_experiment_config(const json& j, const std::string& sourc
   }
   c.filters = get_or<std::string>(j, "filters", c.filters, source);
   parse_filters(c.filters);
+  c.precision = get_or<std::string>(j, "precision", c.precision, source);
+  parse_precision(c.precision);
+  c.composite = get_or<std::string>(j, "composite", c.composite, source);
+  composite_preset(c.composite);
+  c.check_precision = get_or<bool>(j, "check_precision", c.check_precision, source);
   if (!j.contains("series") || !j.at("series").is_array() || j.at("series").empty()) {
     throw Error(source + ": 'series' must be a non-empty list");
   }
@@ -170,6 +175,9 @@ std::string run_experiment(const ExperimentConfig& c) {
 
   SweepStep step;
   step.lrp.filters = parse_filters(c.filters);
+  step.lrp.precision = parse_precision(c.precision);
+  step.lrp.composite = c.composite;
+  step.check_precision = c.check_precision;
   step.threads = c.threads;
   step.quiet = c.quiet;
   const LrpOptions& lrp = step.lrp;

@@ -31,6 +31,9 @@ struct ExperimentConfig {
   std::string dice_cases;   // Table Annex 1 Dice cases (default: val_cases, else training cases)
   std::string sweep_cases;  // e.g. "1,2,4,7,11,15,27,28,45"
   std::string filters = "paper";
+  std::string precision = "double";  // of the sweep, figures and viewer
+  std::string composite = "paper";
+  bool check_precision = true;  // float32 vs float64 stability in the sweep
   std::vector<SeriesConfig> series;
   std::string figure_modality = "rCBF";
   std::vector<int> figure_cases;  // Figure-1 panels (default: first sweep case)

@@ -169,6 +169,8 @@ json sweep_step(const std::vector<ModelRun>& models, const std::vector<CaseFiles
   s.lrp = step.lrp;
   s.metrics = step.metrics;
   s.save_relevance = step.save_relevance;
+  s.check_precision = step.check_precision;
+  s.methods = step.methods;
   s.out_dir = (fs::path(run_dir) / "sweep").string();
   s.threads = step.threads;
   s.quiet = step.quiet;

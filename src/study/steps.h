@@ -49,6 +49,8 @@ struct SweepStep {
   LrpOptions lrp;
   MetricOptions metrics;
   bool save_relevance = false;
+  bool check_precision = false;
+  MethodOptions methods;
   int threads = 0;
   bool quiet = false;
 };

@@ -53,7 +53,7 @@ TEST(ExplainCases, WritesRelevanceThatRecomputesFromTheNativeInput) {
   Volume native = read_nifti(c / "native/relevance_clamp_0-0.1.nii.gz");
   LoadedModel model = load_checkpoint(t.out_dir);
   Explanation again = explain(model.net, input.data.unsqueeze(0), o.lrp);
-  EXPECT_TRUE(torch::allclose(again.relevance[1], native.data, 1e-4, 1e-6));
+  EXPECT_TRUE(torch::allclose(again.relevance[1].to(torch::kFloat), native.data, 1e-4, 1e-6));
   // The case-grid file is the native relevance resized with nearest sampling.
   EXPECT_TRUE(
       torch::allclose(resize(native.data, {v.image.size(1), v.image.size(2), v.image.size(3)},

@@ -225,6 +225,7 @@ TEST(Relevance, BatchedSweepEqualsSeparateRunsInFloat) {
   UNet net = tiny_net(false);
   net->to(torch::kFloat);
   LrpOptions options;
+  options.precision = Precision::Float;
   options.filters = {Filter::raw(), Filter::clamp(0.0, 0.1), Filter::clamp(0.05, 1.0)};
   torch::Tensor x = tiny_input().to(torch::kFloat);
   Explanation batched = explain(net, x, options);
@@ -272,8 +273,8 @@ TEST(Relevance, EpsilonRuleRunsAndDiffersFromZPlus) {
   Trace trace = record(net, tiny_input());
   LrpOptions options;
   torch::Tensor zplus = propagate(trace, options).relevance;
-  options.hidden_rule = HiddenRule::Epsilon;
-  options.epsilon_rule_eps = 0.01;
+  options.hidden_rule = "epsilon";
+  options.rule.epsilon_rule_eps = 0.01;
   torch::Tensor eps = propagate(trace, options).relevance;
   EXPECT_FALSE(eps.isnan().any().item<bool>());
   EXPECT_FALSE(torch::allclose(zplus, eps));
@@ -289,8 +290,8 @@ TEST(Relevance, OptionParsersNameTheOption) {
   EXPECT_THROW(parse_merge("max", merge, f), Error);
   EXPECT_EQ(parse_target("lesion-mask"), Target::LesionMask);
   EXPECT_THROW(parse_target("tumour"), Error);
-  EXPECT_EQ(parse_hidden_rule("epsilon"), HiddenRule::Epsilon);
-  EXPECT_THROW(parse_hidden_rule("alpha-beta"), Error);
+  EXPECT_EQ(parse_precision("float"), Precision::Float);
+  EXPECT_THROW(parse_precision("half"), Error);
 }
 
 }  // namespace

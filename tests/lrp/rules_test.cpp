@@ -5,6 +5,9 @@
 
 #include <gtest/gtest.h>
 
+#include "lrp/rule_catalog.h"
+#include "util/error.h"
+
 namespace lrpseg {
 namespace {
 
@@ -257,6 +260,166 @@ TEST(ConcatRule, CleavesSkipChannelsFirst) {
   EXPECT_EQ(pieces[0].size(1), 2);
   EXPECT_EQ(pieces[0][1][1].item<double>(), 1.0);
   EXPECT_EQ(pieces[1][1][0].item<double>(), 2.0);
+}
+
+}  // namespace
+}  // namespace lrpseg
+
+namespace lrpseg {
+namespace {
+
+// The generic rule by hand: R_in = Σ_g factor_g Σ_t sign_t a_t ⊙ M_tᵀ(mask_g ⊙ r / z_g),
+// z_g = Σ_t sign_t M_t a_t + ε·sign(z_g); masks from the layer's output M x + b.
+struct DenseTerm {
+  torch::Tensor matrix, input;
+  double sign = 1.0;
+};
+struct DenseGroup {
+  std::vector<DenseTerm> terms;
+  double factor = 1.0;
+  int where = 0;  // 0 all, +1 output > 0, −1 output ≤ 0
+};
+
+torch::Tensor dense_groups(const std::vector<DenseGroup>& groups, const torch::Tensor& output,
+                           const torch::Tensor& r, double eps) {
+  torch::Tensor out;
+  for (const DenseGroup& g : groups) {
+    torch::Tensor z = torch::zeros_like(r);
+    for (const DenseTerm& t : g.terms) z += t.sign * t.matrix.matmul(t.input);
+    z = torch::where(z >= 0, z + eps, z - eps);
+    torch::Tensor mask = torch::ones_like(r);
+    if (g.where > 0) mask = (output > 0).to(torch::kDouble);
+    if (g.where < 0) mask = (output <= 0).to(torch::kDouble);
+    const torch::Tensor s = mask * r / z;
+    for (const DenseTerm& t : g.terms) {
+      torch::Tensor part = g.factor * t.sign * t.input * t.matrix.t().matmul(s);
+      out = out.defined() ? out + part : part;
+    }
+  }
+  return out;
+}
+
+// Output of the layer with its bias, flattened like the dense matrix rows.
+torch::Tensor dense_output(const ConvLayer& layer, const torch::Tensor& m, const torch::Tensor& x) {
+  torch::Tensor b = torch::zeros({m.size(0)}, kDouble);
+  if (layer.bias.defined()) {
+    const int64_t c = layer.bias.size(0);
+    b = layer.bias.view({c, 1}).expand({c, m.size(0) / c}).reshape({-1});
+  }
+  return m.matmul(x) + b;
+}
+
+RuleParameters parameters() {
+  RuleParameters p;
+  p.epsilon = 1e-9;
+  p.gamma = 0.25;
+  return p;
+}
+
+// Every layer shape of the existing dense tests, inputs of both signs.
+std::vector<ConvLayer> mixed_sign_layers() {
+  std::vector<ConvLayer> layers = {conv3d_padded(), conv3d_strided(), conv_transpose_stride2()};
+  for (ConvLayer& l : layers) l.input = l.input - 0.4;
+  layers[2].bias = torch::randn({2}, kDouble);
+  return layers;
+}
+
+TEST(RuleCatalog, StableZPlusMatchesDenseMatrix) {
+  torch::manual_seed(0);
+  for (const ConvLayer& layer : mixed_sign_layers()) {
+    check_rule(layer, make_rule("z+stable", parameters(), "--rule"), [&](auto m, auto x, auto r) {
+      return dense_groups({{{{m.clamp_min(0), x.clamp_min(0)}, {m.clamp_max(0), x.clamp_max(0)}}}},
+                          {}, r, 1e-9);
+    });
+  }
+}
+
+TEST(RuleCatalog, GammaMatchesDenseMatrixWithOutputSignGroups) {
+  torch::manual_seed(0);
+  const double g = 0.25;
+  for (const ConvLayer& layer : mixed_sign_layers()) {
+    check_rule(layer, make_rule("gamma", parameters(), "--rule"), [&](auto m, auto x, auto r) {
+      const torch::Tensor up = m + g * m.clamp_min(0), down = m + g * m.clamp_max(0);
+      const torch::Tensor xp = x.clamp_min(0), xn = x.clamp_max(0);
+      return dense_groups({{{{up, xp}, {down, xn}}, 1.0, +1}, {{{down, xp}, {up, xn}}, 1.0, -1}},
+                          dense_output(layer, m, x), r, 1e-9);
+    });
+  }
+}
+
+TEST(RuleCatalog, AlphaBetaMatchesDenseMatrix) {
+  torch::manual_seed(0);
+  RuleParameters p = parameters();
+  p.alpha = 3.0;
+  p.beta = 2.0;
+  for (const ConvLayer& layer : mixed_sign_layers()) {
+    check_rule(layer, make_rule("alpha-beta", p, "--rule"), [&](auto m, auto x, auto r) {
+      const torch::Tensor mp = m.clamp_min(0), mn = m.clamp_max(0);
+      const torch::Tensor xp = x.clamp_min(0), xn = x.clamp_max(0);
+      return dense_groups({{{{mp, xp}, {mn, xn}}, 3.0}, {{{mn, xp}, {mp, xn}}, -2.0}}, {}, r, 1e-9);
+    });
+  }
+}
+
+TEST(RuleCatalog, FlatAndWSquareMatchDenseMatrix) {
+  torch::manual_seed(0);
+  for (const ConvLayer& layer : mixed_sign_layers()) {
+    check_rule(layer, make_rule("flat", parameters(), "--first-rule"), [&](auto m, auto x, auto r) {
+      return dense_groups({{{{(m != 0).to(torch::kDouble), torch::ones_like(x)}}}}, {}, r, 1e-9);
+    });
+    check_rule(layer, make_rule("w2", parameters(), "--first-rule"), [&](auto m, auto x, auto r) {
+      return dense_groups({{{{m * m, torch::ones_like(x)}}}}, {}, r, 1e-9);
+    });
+  }
+}
+
+TEST(RuleCatalog, BiasFreeRulesConserveRelevance) {
+  torch::manual_seed(0);
+  for (const char* name : {"z+stable", "gamma", "alpha-beta", "flat", "w2"}) {
+    ConvLayer layer = mixed_sign_layers()[0];
+    torch::Tensor r = torch::randn(output_shape(layer, 1), kDouble);
+    torch::Tensor got = conv_relevance(layer, make_rule(name, parameters(), "--rule"), r);
+    EXPECT_NEAR(got.sum().item<double>(), r.sum().item<double>(), 1e-6) << name;
+  }
+}
+
+TEST(RuleCatalog, BadNamesAndParametersNameTheOption) {
+  auto message = [](auto&& call) {
+    try {
+      call();
+    } catch (const Error& e) {
+      return std::string(e.what());
+    }
+    return std::string("no error");
+  };
+  EXPECT_NE(message([] { make_rule("lrp-magic", parameters(), "--rule"); }).find("--rule"),
+            std::string::npos);
+  RuleParameters p = parameters();
+  p.gamma = -0.1;
+  EXPECT_NE(message([&] { make_rule("gamma", p, "--rule"); }).find("--gamma"), std::string::npos);
+  p = parameters();
+  p.alpha = 2.0;
+  p.beta = 2.0;
+  EXPECT_NE(message([&] { make_rule("alpha-beta", p, "--rule"); }).find("--alpha"),
+            std::string::npos);
+}
+
+TEST(RuleCatalog, NearZeroDenominatorsAreCounted) {
+  // Inputs of both signs with all-positive weights: z+ on X = (x, −x) cancels exactly.
+  ConvLayer layer;
+  layer.input = torch::cat(
+      {torch::ones({1, 1, 2, 2, 2}, kDouble), -torch::ones({1, 1, 2, 2, 2}, kDouble)}, 1);
+  layer.weight = torch::ones({1, 2, 1, 1, 1}, kDouble);
+  layer.input[0][0][0][0][0] = 2.0;  // one voxel does not cancel
+  DenominatorHealth health;
+  conv_relevance(layer, ConvRule::z_plus(1e-9), torch::ones({1, 1, 2, 2, 2}, kDouble), &health);
+  EXPECT_EQ(health.total, 8);
+  EXPECT_EQ(health.near_zero, 7);
+  // The stable form does not cancel.
+  DenominatorHealth stable;
+  conv_relevance(layer, make_rule("z+stable", parameters(), "--rule"),
+                 torch::ones({1, 1, 2, 2, 2}, kDouble), &stable);
+  EXPECT_EQ(stable.near_zero, 0);
 }
 
 }  // namespace

@@ -1,0 +1,70 @@
+#pragma once
+// Baseline attributions next to LRP, with the same targets (all / lesion /
+// lesion-mask) and the same output layout: the gradient, gradient × input,
+// integrated gradients, SmoothGrad and occlusion. Each works on a score
+// function of a batch of inputs, so that several IG steps, noisy samples or
+// occluded copies go through one forward (and backward) pass; unet_score binds
+// the U-Net and a target to it.
+#include <torch/torch.h>
+
+#include <array>
+#include <cstdint>
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "lrp/composite.h"
+#include "model/unet.h"
+
+namespace lrpseg {
+
+enum class Method { Lrp, Gradient, GradientXInput, IntegratedGradients, SmoothGrad, Occlusion };
+
+const char* to_string(Method method);
+// lrp, gradient, gradient-x-input, integrated-gradients, smoothgrad, occlusion;
+// a comma-separated list, without repeats. Errors name --method.
+std::vector<Method> parse_methods(const std::string& list);
+
+struct AttributionOptions {
+  int ig_steps = 32;                 // Riemann midpoints between baseline and input
+  std::string ig_baseline = "zero";  // zero | blur (Gaussian, ig_blur_sigma voxels)
+  double ig_blur_sigma = 3.0;
+  int smoothgrad_samples = 16;
+  double smoothgrad_sigma = 0.1;                     // noise σ as a fraction of max(x) − min(x)
+  uint64_t seed = 0;                                 // SmoothGrad noise
+  std::array<int64_t, 3> occlusion_patch{1, 8, 8};   // D, H, W; one channel at a time
+  std::array<int64_t, 3> occlusion_stride{0, 0, 0};  // 0: the patch size
+  int batch = 8;                                     // copies per forward/backward
+};
+
+// Throws lrpseg::Error naming the option for bad values; size_dhw is the
+// network input size (an occlusion patch must fit in it).
+void check_attribution_options(const AttributionOptions& options,
+                               const std::array<int64_t, 3>& size_dhw);
+
+// Scores of a batch (B, C, D, H, W) → (B); differentiable.
+using Score = std::function<torch::Tensor(const torch::Tensor& batch)>;
+
+// Σ over voxels and classes of weights ⊙ y, with y = net(batch) and weights
+// (1, classes, D, H, W) of the target at the clean input (target_weights).
+Score unet_score(UNet& net, const torch::Tensor& weights);
+// 0/1 weights of `target` from the clean output y (1, classes, D, H, W): all
+// ones; the lesion channel; the lesion channel at voxels predicted as lesion.
+torch::Tensor target_weights(const torch::Tensor& y, Target target);
+
+// Each returns (1, C, D, H, W) for x (1, C, D, H, W).
+torch::Tensor gradient(const Score& score, const torch::Tensor& x);
+torch::Tensor integrated_gradients(const Score& score, const torch::Tensor& x,
+                                   const torch::Tensor& baseline, int steps, int batch);
+torch::Tensor smoothgrad(const Score& score, const torch::Tensor& x, const AttributionOptions& o);
+torch::Tensor occlusion(const Score& score, const torch::Tensor& x, const AttributionOptions& o);
+
+// The IG baseline of options.ig_baseline for x.
+torch::Tensor ig_baseline(const torch::Tensor& x, const AttributionOptions& options);
+
+// `method` (not Lrp) for x on the net in x's precision; eval mode, gradients
+// only with respect to the input.
+torch::Tensor attribute(UNet& net, const torch::Tensor& x, Method method, Target target,
+                        const AttributionOptions& options);
+
+}  // namespace lrpseg

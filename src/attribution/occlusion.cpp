@@ -1,0 +1,67 @@
+// Occlusion (Zeiler & Fergus; Captum's Occlusion): each patch of each channel in
+// turn is set to zero, and score(x) − score(occluded) is spread over the patch;
+// voxels covered by several patches get the mean. Occluded copies go through
+// the forward pass `batch` at a time.
+#include <algorithm>
+
+#include "attribution/attribution.h"
+
+namespace lrpseg {
+
+namespace {
+
+struct Window {
+  int64_t channel;
+  std::array<int64_t, 3> start;
+};
+
+// Window starts along one axis: every stride, plus one flush with the end so
+// that the whole axis is covered.
+std::vector<int64_t> starts(int64_t size, int64_t patch, int64_t stride) {
+  std::vector<int64_t> s;
+  for (int64_t i = 0; i + patch <= size; i += stride) s.push_back(i);
+  if (s.empty() || s.back() + patch < size) s.push_back(size - patch);
+  return s;
+}
+
+torch::Tensor window_of(const torch::Tensor& t, const Window& w,
+                        const std::array<int64_t, 3>& patch) {
+  torch::Tensor v = t.select(0, w.channel);
+  for (int d = 0; d < 3; ++d) v = v.narrow(d, w.start[d], patch[d]);
+  return v;
+}
+
+}  // namespace
+
+torch::Tensor occlusion(const Score& score, const torch::Tensor& x, const AttributionOptions& o) {
+  const auto& patch = o.occlusion_patch;
+  std::array<int64_t, 3> stride;
+  for (int d = 0; d < 3; ++d)
+    stride[d] = o.occlusion_stride[d] > 0 ? o.occlusion_stride[d] : patch[d];
+  std::vector<Window> windows;
+  const auto sd = starts(x.size(2), patch[0], stride[0]);
+  const auto sh = starts(x.size(3), patch[1], stride[1]);
+  const auto sw = starts(x.size(4), patch[2], stride[2]);
+  for (int64_t c = 0; c < x.size(1); ++c) {
+    for (int64_t d : sd) {
+      for (int64_t h : sh) {
+        for (int64_t w : sw) windows.push_back({c, {d, h, w}});
+      }
+    }
+  }
+  const double clean = score(x).item<double>();
+  torch::Tensor sum = torch::zeros_like(x[0]), count = torch::zeros_like(x[0]);
+  for (size_t first = 0; first < windows.size(); first += o.batch) {
+    const size_t n = std::min(windows.size() - first, static_cast<size_t>(o.batch));
+    torch::Tensor copies = x.expand({static_cast<int64_t>(n), -1, -1, -1, -1}).clone();
+    for (size_t i = 0; i < n; ++i) window_of(copies[i], windows[first + i], patch).zero_();
+    const torch::Tensor drops = (clean - score(copies)).cpu().to(torch::kDouble);
+    for (size_t i = 0; i < n; ++i) {
+      window_of(sum, windows[first + i], patch).add_(drops[i].item<double>());
+      window_of(count, windows[first + i], patch).add_(1.0);
+    }
+  }
+  return (sum / count.clamp_min(1.0)).unsqueeze(0);
+}
+
+}  // namespace lrpseg

@@ -1,0 +1,157 @@
+// Baseline attributions against closed forms (a quadratic score), finite
+// differences and the completeness of integrated gradients on a tiny U-Net.
+#include "attribution/attribution.h"
+
+#include <gtest/gtest.h>
+
+#include "util/error.h"
+
+namespace lrpseg {
+namespace {
+
+const auto kDouble = torch::TensorOptions().dtype(torch::kDouble);
+
+// score(x) = Σ x²: gradient 2x, IG from 0 exactly x², occlusion of a patch Σ_patch x².
+const Score kQuadratic = [](const torch::Tensor& b) { return (b * b).sum({1, 2, 3, 4}); };
+
+torch::Tensor small_input() {
+  torch::manual_seed(0);
+  return torch::randn({1, 2, 2, 4, 4}, kDouble);
+}
+
+UNet tiny_unet() {
+  torch::manual_seed(1);
+  UNet net(UNetOptions{6, 2, 2});
+  net->to(torch::kDouble);
+  net->eval();
+  return net;
+}
+
+TEST(Attribution, GradientOfAQuadraticIsTwiceTheInput) {
+  const torch::Tensor x = small_input();
+  EXPECT_TRUE(torch::allclose(gradient(kQuadratic, x), 2 * x, 1e-14, 1e-14));
+}
+
+TEST(Attribution, IntegratedGradientsOfAQuadraticIsTheSquare) {
+  const torch::Tensor x = small_input();
+  const torch::Tensor ig = integrated_gradients(kQuadratic, x, torch::zeros_like(x), 4, 3);
+  EXPECT_TRUE(torch::allclose(ig, x * x, 1e-13, 1e-13));
+}
+
+TEST(Attribution, OcclusionSpreadsEachPatchDropOverThePatch) {
+  const torch::Tensor x = small_input();
+  AttributionOptions o;
+  o.occlusion_patch = {1, 2, 2};
+  o.batch = 5;
+  const torch::Tensor got = occlusion(kQuadratic, x, o);
+  // By hand: each 1x2x2 window of each channel loses Σ_window x².
+  torch::Tensor expected = torch::zeros_like(x);
+  for (int64_t c = 0; c < 2; ++c)
+    for (int64_t d = 0; d < 2; ++d)
+      for (int64_t h = 0; h < 4; h += 2)
+        for (int64_t w = 0; w < 4; w += 2) {
+          torch::Tensor window = x[0][c][d].narrow(0, h, 2).narrow(1, w, 2);
+          expected[0][c][d].narrow(0, h, 2).narrow(1, w, 2).fill_((window * window).sum());
+        }
+  EXPECT_TRUE(torch::allclose(got, expected, 1e-12, 1e-12));
+}
+
+TEST(Attribution, OverlappingOcclusionPatchesAverage) {
+  // Stride 1 along W on a 1x1x1x1x3 input: voxel 1 is in both windows of width 2.
+  const torch::Tensor x = torch::tensor({1.0, 2.0, 3.0}, kDouble).view({1, 1, 1, 1, 3});
+  AttributionOptions o;
+  o.occlusion_patch = {1, 1, 2};
+  o.occlusion_stride = {1, 1, 1};
+  const torch::Tensor got = occlusion(kQuadratic, x, o);
+  // windows [0,1]: drop 1 + 4 = 5; [1,2]: drop 4 + 9 = 13.
+  const torch::Tensor expected = torch::tensor({5.0, 9.0, 13.0}, kDouble).view({1, 1, 1, 1, 3});
+  EXPECT_TRUE(torch::allclose(got, expected));
+}
+
+TEST(Attribution, SmoothGradWithoutNoiseIsTheGradient) {
+  const torch::Tensor x = small_input();
+  AttributionOptions o;
+  o.smoothgrad_sigma = 0.0;
+  o.smoothgrad_samples = 3;
+  EXPECT_TRUE(torch::allclose(smoothgrad(kQuadratic, x, o), 2 * x, 1e-14, 1e-14));
+  o.smoothgrad_sigma = 0.1;
+  o.smoothgrad_samples = 4;
+  EXPECT_TRUE(torch::equal(smoothgrad(kQuadratic, x, o), smoothgrad(kQuadratic, x, o)));
+}
+
+TEST(Attribution, UNetGradientMatchesCentralFiniteDifferences) {
+  UNet net = tiny_unet();
+  torch::manual_seed(2);
+  const torch::Tensor x = torch::rand({1, 6, 4, 6, 6}, kDouble);
+  const torch::Tensor weights = target_weights(net->forward(x).detach(), Target::Lesion);
+  const Score score = unet_score(net, weights);
+  const torch::Tensor g = gradient(score, x);
+  torch::NoGradGuard no_grad;
+  const double h = 1e-6;
+  for (const std::array<int64_t, 4>& v :
+       {std::array<int64_t, 4>{0, 1, 2, 3}, std::array<int64_t, 4>{3, 0, 5, 5},
+        std::array<int64_t, 4>{5, 3, 1, 0}}) {
+    torch::Tensor up = x.clone(), down = x.clone();
+    up[0][v[0]][v[1]][v[2]][v[3]] += h;
+    down[0][v[0]][v[1]][v[2]][v[3]] -= h;
+    const double fd = (score(up) - score(down)).item<double>() / (2 * h);
+    EXPECT_NEAR(g[0][v[0]][v[1]][v[2]][v[3]].item<double>(), fd, 1e-6 * (std::abs(fd) + 1));
+  }
+}
+
+TEST(Attribution, IntegratedGradientsIsCompleteOnAUNet) {
+  UNet net = tiny_unet();
+  torch::manual_seed(3);
+  const torch::Tensor x = torch::rand({1, 6, 4, 6, 6}, kDouble);
+  AttributionOptions o;
+  o.ig_steps = 64;
+  const torch::Tensor ig = attribute(net, x, Method::IntegratedGradients, Target::All, o);
+  torch::NoGradGuard no_grad;
+  const torch::Tensor weights = torch::ones({1, 2, 4, 6, 6}, kDouble);
+  const double expected =
+      (unet_score(net, weights)(x) - unet_score(net, weights)(torch::zeros_like(x))).item<double>();
+  EXPECT_NEAR(ig.sum().item<double>(), expected, 0.01 * std::abs(expected));
+}
+
+TEST(Attribution, BlurBaselineKeepsAConstantVolume) {
+  AttributionOptions o;
+  o.ig_baseline = "blur";
+  const torch::Tensor x = torch::full({1, 2, 3, 5, 5}, 0.7, kDouble);
+  EXPECT_TRUE(torch::allclose(ig_baseline(x, o), x, 1e-12, 1e-12));
+}
+
+TEST(Attribution, LesionMaskTargetWeightsPredictedLesionVoxels) {
+  const torch::Tensor y = torch::tensor({1.0, 0.0, 0.2, 0.9}, kDouble).view({1, 2, 1, 1, 2});
+  const torch::Tensor w = target_weights(y, Target::LesionMask);
+  EXPECT_TRUE(torch::equal(w, torch::tensor({0.0, 0.0, 0.0, 1.0}, kDouble).view({1, 2, 1, 1, 2})));
+}
+
+TEST(Attribution, BadOptionsNameTheOption) {
+  auto message = [](auto&& call) {
+    try {
+      call();
+    } catch (const Error& e) {
+      return std::string(e.what());
+    }
+    return std::string("no error");
+  };
+  EXPECT_NE(message([] { parse_methods("lrp,saliency"); }).find("--method"), std::string::npos);
+  EXPECT_NE(message([] { parse_methods("gradient,gradient"); }).find("--method"),
+            std::string::npos);
+  AttributionOptions o;
+  o.ig_steps = 0;
+  EXPECT_NE(message([&] {
+              check_attribution_options(o, {19, 48, 48});
+            }).find("--ig-steps"),
+            std::string::npos);
+  o = AttributionOptions{};
+  o.occlusion_patch = {1, 64, 8};
+  EXPECT_NE(message([&] {
+              check_attribution_options(o, {19, 48, 48});
+            }).find("--occlusion-patch"),
+            std::string::npos);
+  EXPECT_EQ(parse_methods("lrp,occlusion").size(), 2u);
+}
+
+}  // namespace
+}  // namespace lrpseg

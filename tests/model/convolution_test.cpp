@@ -1,0 +1,99 @@
+// The float64 GEMM convolutions against ATen's own conv3d / conv_transpose3d,
+// values and gradients, and the float32 oneDNN path against ATen.
+#include "model/convolution.h"
+
+#include <gtest/gtest.h>
+
+namespace lrpseg {
+namespace {
+
+const auto kDouble = torch::TensorOptions().dtype(torch::kDouble);
+
+std::vector<int64_t> vec(const Dims3& a) { return {a[0], a[1], a[2]}; }
+
+void expect_close(const torch::Tensor& a, const torch::Tensor& b, double tolerance) {
+  ASSERT_EQ(a.sizes(), b.sizes());
+  const double scale = b.abs().max().item<double>() + 1e-300;
+  EXPECT_LT((a - b).abs().max().item<double>() / scale, tolerance);
+}
+
+struct ConvCase {
+  std::vector<int64_t> input, weight;
+  Dims3 stride, padding;
+};
+
+TEST(Convolution, DoubleConv3dMatchesATenOnEveryGeometryTheUNetUses) {
+  torch::manual_seed(0);
+  const std::vector<ConvCase> cases = {
+      {{1, 3, 5, 7, 6}, {4, 3, 3, 3, 3}, {1, 1, 1}, {1, 1, 1}},  // the U-Net's 3x3x3 'same'
+      {{3, 2, 4, 5, 3}, {5, 2, 3, 3, 3}, {1, 1, 1}, {1, 1, 1}},  // a batch of K relevance maps
+      {{2, 4, 3, 4, 5}, {2, 4, 1, 1, 1}, {1, 1, 1}, {0, 0, 0}},  // the 1x1x1 head
+      {{1, 2, 5, 6, 4}, {3, 2, 3, 2, 3}, {1, 1, 1}, {0, 1, 2}},  // uneven kernel and padding
+      {{2, 3, 6, 4, 8}, {2, 3, 2, 2, 2}, {2, 2, 2}, {0, 0, 0}},  // kernel = stride (up adjoint)
+      {{1, 3, 7, 5, 9}, {2, 3, 2, 2, 2}, {2, 2, 2}, {0, 0, 0}},  // odd sizes: floor
+      {{1, 2, 5, 5, 5}, {2, 2, 3, 3, 3}, {2, 2, 2}, {1, 1, 1}},  // other: ATen fallback
+  };
+  for (const ConvCase& c : cases) {
+    const torch::Tensor x = torch::randn(c.input, kDouble);
+    const torch::Tensor w = torch::randn(c.weight, kDouble);
+    const torch::Tensor b = torch::randn({c.weight[0]}, kDouble);
+    const torch::Tensor expected = torch::conv3d(x, w, b, vec(c.stride), vec(c.padding));
+    expect_close(lrpseg::conv3d(x, w, b, c.stride, c.padding), expected, 1e-13);
+    expect_close(lrpseg::conv3d(x, w, {}, c.stride, c.padding),
+                 torch::conv3d(x, w, {}, vec(c.stride), vec(c.padding)), 1e-13);
+  }
+}
+
+TEST(Convolution, DoubleConvTranspose3dWithKernelEqualToStrideMatchesATen) {
+  torch::manual_seed(1);
+  for (const std::vector<int64_t>& shape :
+       {std::vector<int64_t>{1, 4, 3, 2, 3}, std::vector<int64_t>{3, 2, 2, 3, 1}}) {
+    const torch::Tensor x = torch::randn(shape, kDouble);
+    const torch::Tensor w = torch::randn({shape[1], 5, 2, 2, 2}, kDouble);
+    const torch::Tensor b = torch::randn({5}, kDouble);
+    expect_close(lrpseg::conv_transpose3d(x, w, b, {2, 2, 2}, {0, 0, 0}),
+                 torch::conv_transpose3d(x, w, b, {2, 2, 2}), 1e-13);
+  }
+  // Other geometries fall back to ATen with the same result.
+  const torch::Tensor x = torch::randn({1, 2, 3, 3, 3}, kDouble);
+  const torch::Tensor w = torch::randn({2, 3, 3, 3, 3}, kDouble);
+  expect_close(lrpseg::conv_transpose3d(x, w, {}, {2, 2, 2}, {1, 1, 1}, {1, 1, 1}),
+               torch::conv_transpose3d(x, w, {}, {2, 2, 2}, {1, 1, 1}, {1, 1, 1}), 1e-13);
+}
+
+TEST(Convolution, DoubleConv3dGradientsMatchATen) {
+  torch::manual_seed(2);
+  const torch::Tensor x0 = torch::randn({2, 3, 4, 5, 3}, kDouble);
+  const torch::Tensor w0 = torch::randn({2, 3, 3, 3, 3}, kDouble);
+  const torch::Tensor g = torch::randn({2, 2, 4, 5, 3}, kDouble);
+  auto gradients = [&](bool ours) {
+    torch::Tensor x = x0.clone().requires_grad_(), w = w0.clone().requires_grad_();
+    torch::Tensor y =
+        ours ? lrpseg::conv3d(x, w, {}, {1, 1, 1}, {1, 1, 1}) : torch::conv3d(x, w, {}, 1, 1);
+    (y * g).sum().backward();
+    return std::make_pair(x.grad(), w.grad());
+  };
+  const auto [x_ours, w_ours] = gradients(true);
+  const auto [x_aten, w_aten] = gradients(false);
+  expect_close(x_ours, x_aten, 1e-12);
+  expect_close(w_ours, w_aten, 1e-12);
+}
+
+TEST(Convolution, FloatConv3dMatchesATenWithAndWithoutGradients) {
+  torch::manual_seed(3);
+  const torch::Tensor x = torch::randn({1, 4, 5, 6, 7});
+  const torch::Tensor w = torch::randn({3, 4, 3, 3, 3});
+  const torch::Tensor expected = torch::conv3d(x, w, {}, 1, 1);
+  {
+    torch::NoGradGuard no_grad;
+    expect_close(lrpseg::conv3d(x, w, {}, {1, 1, 1}, {1, 1, 1}), expected, 1e-5);
+  }
+  torch::Tensor xg = x.clone().requires_grad_();
+  torch::Tensor y = lrpseg::conv3d(xg, w, {}, {1, 1, 1}, {1, 1, 1});
+  expect_close(y.detach(), expected, 1e-5);
+  y.sum().backward();
+  EXPECT_TRUE(xg.grad().defined());
+}
+
+}  // namespace
+}  // namespace lrpseg
