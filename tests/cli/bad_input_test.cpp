@@ -70,6 +70,25 @@ TEST(BadInput, UnknownOptionValuesNameTheOption) {
   EXPECT_FALSE(fs::exists(dir / "m"));
 }
 
+TEST(BadInput, UnknownLrpAndAttributionOptionsNameTheOption) {
+  test::TempDir dir;
+  const std::string base = "explain --model " + (dir / "m") + " --data " + (dir / "data") +
+                           " --out " + (dir / "out") + " ";
+  expect_clean_error(run_lrpseg(base + "--method lrp,saliency"), "--method");
+  expect_clean_error(run_lrpseg(base + "--composite zennit"), "--composite");
+  expect_clean_error(run_lrpseg(base + "--precision half"), "--precision");
+  expect_clean_error(run_lrpseg(base + "--rule magic"), "--rule");
+  expect_clean_error(run_lrpseg(base + "--ig-steps 0"), "--ig-steps");
+  expect_clean_error(run_lrpseg(base + "--rule gamma --gamma -1"), "--gamma");
+  expect_clean_error(run_lrpseg(base + "--rule alpha-beta --alpha 2 --beta 2"), "--alpha");
+  expect_clean_error(run_lrpseg(base + "--occlusion-patch 1x8"), "--occlusion-patch");
+  expect_clean_error(run_lrpseg("sweep --model " + (dir / "m") + " --data " + (dir / "data") +
+                                " --out " + (dir / "out") + " --composite zennit"),
+                     "--composite");
+  expect_clean_error(run_lrpseg("bench lrp --precision half"), "--precision");
+  EXPECT_FALSE(fs::exists(dir / "out"));
+}
+
 TEST(BadInput, CheckpointOfAnotherArchitectureIsRejected) {
   test::TempDir dir;
   synthesize_isles({dir / "data", 1, 0, 1});

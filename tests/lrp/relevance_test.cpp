@@ -361,3 +361,62 @@ TEST(Relevance, TraceCompanionIsTheConvolutionWithTheCompanionWeight) {
 
 }  // namespace
 }  // namespace lrpseg
+
+namespace lrpseg {
+namespace {
+
+TEST(Composite, EachPresetMapsEachLayerToItsDocumentedRule) {
+  UNet net = tiny_net(false);
+  Trace trace = record(net, tiny_input());
+  // name → rule of the first convolution, the other convolutions, the transposed ones.
+  const std::map<std::string, std::array<std::string, 3>> expected = {
+      {"paper", {"zB", "z+", "z+"}},
+      {"epsilon-plus", {"z+stable", "z+stable", "z+stable"}},
+      {"epsilon-gamma-box", {"zB", "gamma", "gamma"}},
+      {"epsilon-alpha2-beta1", {"alpha2-beta1", "alpha2-beta1", "alpha2-beta1"}}};
+  ASSERT_EQ(composite_presets().size(), expected.size());
+  for (const auto& [name, rules] : expected) {
+    LrpOptions options;
+    options.composite = name;
+    const Composite composite(options);
+    for (const TraceStep& step : trace.steps) {
+      if (step.kind != LayerKind::Conv && step.kind != LayerKind::ConvTranspose) continue;
+      const int which = step.kind == LayerKind::ConvTranspose ? 2 : step.inputs[0] == 0 ? 0 : 1;
+      EXPECT_EQ(composite.rule_for(step).name, rules[which]) << name << " " << step.name;
+    }
+  }
+  LrpOptions options;
+  options.first_rule = "flat";
+  options.hidden_rule = "epsilon";
+  const Composite overridden(options);
+  EXPECT_EQ(overridden.rule_for(trace.steps[trace.find("b1.conv1")]).name, "flat");
+  EXPECT_EQ(overridden.rule_for(trace.steps[trace.find("head.conv")]).name, "epsilon");
+  EXPECT_EQ(overridden.rule_for(trace.steps[trace.find("up2")]).name, "epsilon");
+}
+
+TEST(Composite, EpsilonPlusConservesRelevanceThroughTheUNet) {
+  // (α-β conserves only where both the positive and the negative part exist.)
+  UNet net = tiny_net(true);
+  for (const char* name : {"epsilon-plus"}) {
+    LrpOptions options;
+    options.composite = name;
+    const Explanation e = explain(net, tiny_input(), options);
+    EXPECT_LT(relative(e.sum_input.item<double>(), e.sum_output.item<double>()), 1e-6) << name;
+  }
+}
+
+TEST(Relevance, FloatAndDoubleExplanationsAgreeOnAStableNetwork) {
+  // The conservative net has few negative activations: float32 stays close.
+  UNet net = tiny_net(true);
+  LrpOptions options;
+  const Explanation d = explain(net, tiny_input(), options);
+  options.precision = Precision::Float;
+  const Explanation f = explain(net, tiny_input(), options);
+  EXPECT_EQ(f.relevance.scalar_type(), torch::kFloat);
+  EXPECT_EQ(d.relevance.scalar_type(), torch::kDouble);
+  EXPECT_TRUE(torch::allclose(f.relevance.to(torch::kDouble), d.relevance, 1e-3,
+                              1e-4 * d.relevance.abs().max().item<double>()));
+}
+
+}  // namespace
+}  // namespace lrpseg
