@@ -62,9 +62,10 @@ torch::Tensor occlusion(const Score& score, const torch::Tensor& x, const Attrib
 // The IG baseline of options.ig_baseline for x.
 torch::Tensor ig_baseline(const torch::Tensor& x, const AttributionOptions& options);
 
-// `method` (not Lrp) for x on the net in x's precision; eval mode, gradients
-// only with respect to the input.
-torch::Tensor attribute(UNet& net, const torch::Tensor& x, Method method, Target target,
-                        const AttributionOptions& options);
+// `method` (not Lrp) for x on the net in x's precision, attributing the score
+// Σ weights ⊙ net(x) (weights: target_weights of the clean output); eval mode,
+// gradients only with respect to the input.
+torch::Tensor attribute(UNet& net, const torch::Tensor& x, Method method,
+                        const torch::Tensor& weights, const AttributionOptions& options);
 
 }  // namespace lrpseg

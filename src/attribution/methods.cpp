@@ -95,16 +95,11 @@ Score unet_score(UNet& net, const torch::Tensor& weights) {
   };
 }
 
-torch::Tensor attribute(UNet& net, const torch::Tensor& x, Method method, Target target,
-                        const AttributionOptions& options) {
+torch::Tensor attribute(UNet& net, const torch::Tensor& x, Method method,
+                        const torch::Tensor& weights, const AttributionOptions& options) {
   if (method == Method::Lrp) throw Error("attribute: LRP runs through lrp/relevance.h");
   const bool was_training = net->is_training();
   net->eval();
-  torch::Tensor weights;
-  {
-    torch::NoGradGuard no_grad;
-    weights = target_weights(net->forward(x), target);
-  }
   const Score score = unet_score(net, weights);
   torch::Tensor result;
   switch (method) {

@@ -43,8 +43,7 @@ void add_bench_lrp(CLI::App* bench) {
     options.size_dhw = parse_size_dhw(args->size, "--size");
     options.repeat = args->repeat;
     options.sweep = args->sweep;
-    parse_precision(args->precision);  // a bad value fails before any work
-    options.precision = args->precision;
+    options.precision = parse_precision(args->precision);  // a bad value fails before any work
     options.threads = configure_threads(args->threads);
     try {
       at::set_num_interop_threads(options.threads);  // only possible once per process

@@ -36,10 +36,6 @@ json channel_values(const torch::Tensor& values) {
   return j;
 }
 
-}  // namespace
-
-namespace {
-
 torch::Tensor to_case_grid(const torch::Tensor& r, const std::array<int64_t, 3>& grid) {
   return resize(r.reshape({-1, r.size(2), r.size(3), r.size(4)}), grid, Interpolation::Nearest)
       .reshape({r.size(0), r.size(1), grid[0], grid[1], grid[2]});
@@ -71,7 +67,7 @@ json precision_check_json(const CaseExplanation& c, const LrpOptions& lrp) {
           {"seconds_other", check.seconds},
           {"filters", filters},
           {"near_zero_denominators",
-           {{"threshold", "|Z| < 1e-6 max|Z|"},
+           {{"threshold", "|Z| <= 1e-6 max|Z|"},
             {main, health_json(c.explanation.health)},
             {other, health_json(check.explanation.health)}}}};
 }
@@ -93,14 +89,15 @@ Explanation explain_methods(UNet& net, const torch::Tensor& x, const LrpOptions&
     run->eval();
     e.output = run->forward(input);
   }
+  // The target's score at the clean input, which the other methods attribute.
+  const torch::Tensor weights = target_weights(e.output, lrp.target);
+  const torch::Tensor score = (weights * e.output).sum().to(torch::kDouble).view({1});
+  auto append = [](torch::Tensor& all, const torch::Tensor& one) {
+    all = all.defined() ? torch::cat({all, one}) : one;
+  };
   for (Method m : methods.methods) {
     if (m == Method::Lrp) continue;
-    const torch::Tensor a = attribute(run, input, m, lrp.target, methods.attribution);
-    const torch::Tensor score =
-        (target_weights(e.output, lrp.target) * e.output).sum().to(torch::kDouble).view({1});
-    auto append = [](torch::Tensor& all, const torch::Tensor& one) {
-      all = all.defined() ? torch::cat({all, one}) : one;
-    };
+    const torch::Tensor a = attribute(run, input, m, weights, methods.attribution);
     append(e.relevance, a);
     append(e.sum_output, score);
     append(e.sum_input, a.sum({1, 2, 3, 4}, false, torch::kDouble));

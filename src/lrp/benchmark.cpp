@@ -109,7 +109,7 @@ LrpBenchResult run_lrp_benchmark(const LrpBenchOptions& options, std::ostream* l
   result.options = options;
   result.threads = options.threads > 0 ? configure_threads(options.threads) : at::get_num_threads();
 
-  const Precision precision = parse_precision(options.precision);
+  const Precision precision = options.precision;
   const Precision other_precision =
       precision == Precision::Float ? Precision::Double : Precision::Float;
   LrpOptions one;
@@ -196,7 +196,7 @@ std::string to_text(const LrpBenchResult& r) {
   s << "lrpseg bench lrp: U-Net width " << o.width << " (" << fixed(r.parameters / 1e6, 2)
     << " M parameters), input 6x" << o.size_dhw[0] << "x" << o.size_dhw[1] << "x" << o.size_dhw[2]
     << ", " << fixed(r.gflop_forward, 1) << " GFLOP per forward, " << r.threads << " threads, "
-    << o.precision << ", median of " << o.repeat << "\n"
+    << to_string(o.precision) << ", median of " << o.repeat << "\n"
     << "  forward                        " << fixed(r.forward_s, 3) << " s  (min "
     << fixed(r.forward_min_s, 3) << "; keeping activations " << fixed(r.forward_traced_s, 3)
     << ")\n"
@@ -216,7 +216,8 @@ std::string to_text(const LrpBenchResult& r) {
 }
 
 double LrpBenchResult::double_over_float() const {
-  return options.precision == "float" ? explain_other_s / explain_s : explain_s / explain_other_s;
+  return options.precision == Precision::Float ? explain_other_s / explain_s
+                                               : explain_s / explain_other_s;
 }
 
 std::string to_json(const LrpBenchResult& r) {
@@ -228,7 +229,7 @@ std::string to_json(const LrpBenchResult& r) {
       {"width", o.width},
       {"size", std::to_string(o.size_dhw[0]) + "x" + std::to_string(o.size_dhw[1]) + "x" +
                    std::to_string(o.size_dhw[2])},
-      {"precision", o.precision},
+      {"precision", to_string(o.precision)},
       {"threads", r.threads},
       {"repeat", o.repeat},
       {"parameters", r.parameters},

@@ -8,6 +8,8 @@
 #include <ostream>
 #include <string>
 
+#include "lrp/composite.h"
+
 namespace lrpseg {
 
 struct LrpBenchOptions {
@@ -16,7 +18,7 @@ struct LrpBenchOptions {
   int threads = 0;                              // 0: leave torch's setting alone
   int repeat = 3;                               // timings: median (and min) of this many
   int sweep = 16;                               // K of the sweep (the paper's 16 filters)
-  std::string precision = "float";              // of every figure but explain_other_s
+  Precision precision = Precision::Float;       // of every figure but explain_other_s
   uint64_t seed = 0;
 };
 

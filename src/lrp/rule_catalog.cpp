@@ -14,69 +14,66 @@ WeightMap gamma_map(double gamma, bool positive) {
   return {WeightMap::Kind::Linear, 1.0, positive ? gamma : 0.0, positive ? 0.0 : gamma};
 }
 
+// x⁺ through one weight map and x⁻ through another, sharing one denominator.
+std::vector<RuleTerm> by_input_sign(const WeightMap& for_positive, const WeightMap& for_negative) {
+  return {{InputPart::Positive, for_positive, 1.0}, {InputPart::Negative, for_negative, 1.0}};
+}
+
 // The positive contributions x⁺w⁺ + x⁻w⁻ (Zennit's ZPlus), or the negative ones.
 std::vector<RuleTerm> contributions(bool positive) {
-  const WeightMap same = positive ? WeightMap::positive_part() : WeightMap::negative_part();
-  const WeightMap other = positive ? WeightMap::negative_part() : WeightMap::positive_part();
-  return {{InputPart::Positive, same, 1.0}, {InputPart::Negative, other, 1.0}};
+  const WeightMap pos = WeightMap::positive_part(), neg = WeightMap::negative_part();
+  return positive ? by_input_sign(pos, neg) : by_input_sign(neg, pos);
+}
+
+// Z of these rules may take either sign: stabilised by ε·sign(Z).
+ConvRule signed_rule(std::string name, std::vector<RuleGroup> groups, double epsilon) {
+  ConvRule r;
+  r.name = std::move(name);
+  r.groups = std::move(groups);
+  r.epsilon = epsilon;
+  r.signed_epsilon = true;
+  return r;
 }
 
 ConvRule z_plus_stable(const RuleParameters& p) {
-  ConvRule r;
-  r.name = "z+stable";
-  r.groups = {{contributions(true)}};
-  r.epsilon = p.epsilon;
-  r.signed_epsilon = true;
-  return r;
+  return signed_rule("z+stable", {{contributions(true)}}, p.epsilon);
 }
 
 ConvRule gamma_rule(const RuleParameters& p) {
-  ConvRule r;
-  r.name = "gamma";
   // Where the output is positive, favour positive contributions; where it is
   // not, negative ones (Zennit's Gamma; zero outputs join the second group so
   // that relevance is conserved).
-  RuleGroup up{{{InputPart::Positive, gamma_map(p.gamma, true), 1.0},
-                {InputPart::Negative, gamma_map(p.gamma, false), 1.0}},
-               1.0,
-               OutputSign::Positive};
-  RuleGroup down{{{InputPart::Positive, gamma_map(p.gamma, false), 1.0},
-                  {InputPart::Negative, gamma_map(p.gamma, true), 1.0}},
-                 1.0,
-                 OutputSign::Negative};
-  r.groups = {up, down};
-  r.epsilon = p.epsilon;
-  r.signed_epsilon = true;
-  return r;
+  const WeightMap up = gamma_map(p.gamma, true), down = gamma_map(p.gamma, false);
+  return signed_rule("gamma",
+                     {{by_input_sign(up, down), 1.0, OutputSign::Positive},
+                      {by_input_sign(down, up), 1.0, OutputSign::Negative}},
+                     p.epsilon);
 }
 
 ConvRule alpha_beta(const RuleParameters& p) {
-  ConvRule r;
   std::ostringstream name;
   name << "alpha" << p.alpha << "-beta" << p.beta;
-  r.name = name.str();
-  r.groups = {{contributions(true), p.alpha}, {contributions(false), -p.beta}};
-  r.epsilon = p.epsilon;
-  r.signed_epsilon = true;
+  return signed_rule(name.str(), {{contributions(true), p.alpha}, {contributions(false), -p.beta}},
+                     p.epsilon);
+}
+
+// The constant input 1 through a weight map: Z > 0, plain ε.
+ConvRule constant_input_rule(std::string name, const WeightMap& weight, double epsilon) {
+  ConvRule r;
+  r.name = std::move(name);
+  r.groups = {{{{InputPart::Ones, weight, 1.0}}}};
+  r.epsilon = epsilon;
   return r;
 }
 
 // Constant input and weight: relevance spread uniformly over the receptive field.
 ConvRule flat(const RuleParameters& p) {
-  ConvRule r;
-  r.name = "flat";
-  r.groups = {{{{InputPart::Ones, WeightMap::ones(), 1.0}}}};
-  r.epsilon = p.epsilon;
-  return r;
+  return constant_input_rule("flat", WeightMap::ones(), p.epsilon);
 }
 
 // Constant input, squared weights.
 ConvRule w_square(const RuleParameters& p) {
-  ConvRule r;
-  r.name = "w2";
-  r.groups = {{{{InputPart::Ones, WeightMap::squared(), 1.0}}}};
-  r.epsilon = p.epsilon;
-  return r;
+  return constant_input_rule("w2", WeightMap::squared(), p.epsilon);
 }
 
 }  // namespace

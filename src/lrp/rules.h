@@ -70,7 +70,7 @@ struct ConvRule {
   static ConvRule z_box(double low, double high, double epsilon);
 };
 
-// Near-zero denominators of one rule application: |Z| < 1e-6·max|Z| (before the
+// Near-zero denominators of one rule application: |Z| ≤ 1e-6·max|Z| (before the
 // stabiliser), counted where a group applies.
 struct DenominatorHealth {
   int64_t near_zero = 0;

@@ -77,20 +77,31 @@ void Recorder::output(const Node& y) {
 
 namespace {
 
-// One convolution call computing [forward; companion] output channels. The
-// companion is copied out so the forward's half of the storage can be freed.
+// One convolution call computing [forward; companion] output channels (just the
+// forward when `extra` is undefined), through model/convolution.h. The companion
+// is copied out so the forward's half of the storage can be freed.
 std::pair<torch::Tensor, torch::Tensor> stacked(bool transposed, const torch::Tensor& x,
                                                 const torch::Tensor& weight,
                                                 const torch::Tensor& bias,
                                                 const torch::Tensor& extra, Dims3 stride,
                                                 Dims3 padding) {
+  auto convolve = [&](const torch::Tensor& w, const torch::Tensor& b) {
+    return transposed ? lrpseg::conv_transpose3d(x, w, b, stride, padding)
+                      : lrpseg::conv3d(x, w, b, stride, padding);
+  };
+  if (!extra.defined()) return {convolve(weight, bias), torch::Tensor()};
   const int64_t out_dim = transposed ? 1 : 0;  // (C_in, C_out, k…) when transposed
   const int64_t channels = weight.size(out_dim);
   torch::Tensor w = torch::cat({weight, extra.to(weight.dtype())}, out_dim);
   torch::Tensor b = bias.defined() ? torch::cat({bias, torch::zeros_like(bias)}) : torch::Tensor();
-  torch::Tensor both = transposed ? lrpseg::conv_transpose3d(x, w, b, stride, padding)
-                                  : lrpseg::conv3d(x, w, b, stride, padding);
+  torch::Tensor both = convolve(w, b);
   return {both.narrow(1, 0, channels), both.narrow(1, channels, channels).clone()};
+}
+
+// Our own convolution call when the forward stacks a companion, or runs in
+// float64 (where ATen's kernel is slow); the module's otherwise.
+bool own_call(const CompanionRequest& request, const torch::Tensor& x, bool plain_geometry) {
+  return plain_geometry && (request.weight.defined() || x.scalar_type() == torch::kDouble);
 }
 
 template <class Options>
@@ -116,17 +127,12 @@ Node Recorder::conv(const std::string& name, const std::string& block, torch::nn
                               c10::get_if<torch::enumtype::kZeros>(&o.padding_mode()) &&
                               c10::get_if<torch::ExpandingArray<3>>(&o.padding());
   torch::Tensor y, companion;
-  if (request.weight.defined() && plain_geometry) {
+  if (own_call(request, x.value, plain_geometry)) {
     TraceStep geometry;
     record_geometry(geometry, o);
-    std::tie(y, companion) = stacked(false, x.value, layer->weight,
-                                     layer->options.bias() ? layer->bias : torch::Tensor(),
-                                     request.weight, geometry.stride, geometry.padding);
-  } else if (x.value.scalar_type() == torch::kDouble && plain_geometry) {
-    TraceStep geometry;
-    record_geometry(geometry, o);
-    y = lrpseg::conv3d(x.value, layer->weight, o.bias() ? layer->bias : torch::Tensor(),
-                       geometry.stride, geometry.padding);
+    std::tie(y, companion) =
+        stacked(false, x.value, layer->weight, o.bias() ? layer->bias : torch::Tensor(),
+                request.weight, geometry.stride, geometry.padding);
   } else {
     y = layer(x.value);
   }
@@ -152,17 +158,12 @@ Node Recorder::conv_transpose(const std::string& name, torch::nn::ConvTranspose3
   const bool plain_geometry = (*o.output_padding())[0] == 0 && (*o.output_padding())[1] == 0 &&
                               (*o.output_padding())[2] == 0 && o.groups() == 1;
   torch::Tensor y, companion;
-  if (request.weight.defined() && plain_geometry) {
+  if (own_call(request, x.value, plain_geometry)) {
     TraceStep geometry;
     record_geometry(geometry, o);
     std::tie(y, companion) =
         stacked(true, x.value, layer->weight, o.bias() ? layer->bias : torch::Tensor(),
                 request.weight, geometry.stride, geometry.padding);
-  } else if (x.value.scalar_type() == torch::kDouble && plain_geometry) {
-    TraceStep geometry;
-    record_geometry(geometry, o);
-    y = lrpseg::conv_transpose3d(x.value, layer->weight, o.bias() ? layer->bias : torch::Tensor(),
-                                 geometry.stride, geometry.padding);
   } else {
     y = layer(x.value);
   }

@@ -4,6 +4,7 @@
 
 #include <gtest/gtest.h>
 
+#include "io/error_of.h"
 #include "util/error.h"
 
 namespace lrpseg {
@@ -105,9 +106,9 @@ TEST(Attribution, IntegratedGradientsIsCompleteOnAUNet) {
   const torch::Tensor x = torch::rand({1, 6, 4, 6, 6}, kDouble);
   AttributionOptions o;
   o.ig_steps = 64;
-  const torch::Tensor ig = attribute(net, x, Method::IntegratedGradients, Target::All, o);
+  const torch::Tensor weights = torch::ones({1, 2, 4, 6, 6}, kDouble);  // target all
+  const torch::Tensor ig = attribute(net, x, Method::IntegratedGradients, weights, o);
   torch::NoGradGuard no_grad;
-  const torch::Tensor weights = torch::ones({1, 2, 4, 6, 6}, kDouble);
   const double expected =
       (unet_score(net, weights)(x) - unet_score(net, weights)(torch::zeros_like(x))).item<double>();
   EXPECT_NEAR(ig.sum().item<double>(), expected, 0.01 * std::abs(expected));
@@ -127,26 +128,19 @@ TEST(Attribution, LesionMaskTargetWeightsPredictedLesionVoxels) {
 }
 
 TEST(Attribution, BadOptionsNameTheOption) {
-  auto message = [](auto&& call) {
-    try {
-      call();
-    } catch (const Error& e) {
-      return std::string(e.what());
-    }
-    return std::string("no error");
-  };
-  EXPECT_NE(message([] { parse_methods("lrp,saliency"); }).find("--method"), std::string::npos);
-  EXPECT_NE(message([] { parse_methods("gradient,gradient"); }).find("--method"),
+  EXPECT_NE(test::error_of([] { parse_methods("lrp,saliency"); }).find("--method"),
+            std::string::npos);
+  EXPECT_NE(test::error_of([] { parse_methods("gradient,gradient"); }).find("--method"),
             std::string::npos);
   AttributionOptions o;
   o.ig_steps = 0;
-  EXPECT_NE(message([&] {
+  EXPECT_NE(test::error_of([&] {
               check_attribution_options(o, {19, 48, 48});
             }).find("--ig-steps"),
             std::string::npos);
   o = AttributionOptions{};
   o.occlusion_patch = {1, 64, 8};
-  EXPECT_NE(message([&] {
+  EXPECT_NE(test::error_of([&] {
               check_attribution_options(o, {19, 48, 48});
             }).find("--occlusion-patch"),
             std::string::npos);

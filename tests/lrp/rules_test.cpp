@@ -5,6 +5,7 @@
 
 #include <gtest/gtest.h>
 
+#include "io/error_of.h"
 #include "lrp/rule_catalog.h"
 #include "util/error.h"
 
@@ -384,23 +385,16 @@ TEST(RuleCatalog, BiasFreeRulesConserveRelevance) {
 }
 
 TEST(RuleCatalog, BadNamesAndParametersNameTheOption) {
-  auto message = [](auto&& call) {
-    try {
-      call();
-    } catch (const Error& e) {
-      return std::string(e.what());
-    }
-    return std::string("no error");
-  };
-  EXPECT_NE(message([] { make_rule("lrp-magic", parameters(), "--rule"); }).find("--rule"),
+  EXPECT_NE(test::error_of([] { make_rule("lrp-magic", parameters(), "--rule"); }).find("--rule"),
             std::string::npos);
   RuleParameters p = parameters();
   p.gamma = -0.1;
-  EXPECT_NE(message([&] { make_rule("gamma", p, "--rule"); }).find("--gamma"), std::string::npos);
+  EXPECT_NE(test::error_of([&] { make_rule("gamma", p, "--rule"); }).find("--gamma"),
+            std::string::npos);
   p = parameters();
   p.alpha = 2.0;
   p.beta = 2.0;
-  EXPECT_NE(message([&] { make_rule("alpha-beta", p, "--rule"); }).find("--alpha"),
+  EXPECT_NE(test::error_of([&] { make_rule("alpha-beta", p, "--rule"); }).find("--alpha"),
             std::string::npos);
 }
 
