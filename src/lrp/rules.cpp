@@ -108,7 +108,7 @@ torch::Tensor group_z(const ConvLayer& layer, const ConvRule& rule, const RuleGr
 // Where the group applies, as 0/1 of the layer's own output sign; undefined for all.
 torch::Tensor group_mask(const torch::Tensor& output, OutputSign where) {
   if (where == OutputSign::Any) return {};
-  return (where == OutputSign::Positive ? output > 0 : output < 0).to(output.scalar_type());
+  return (where == OutputSign::Positive ? output > 0 : output <= 0).to(output.scalar_type());
 }
 
 void count_near_zero(const torch::Tensor& z, const torch::Tensor& mask, DenominatorHealth* health) {

@@ -41,6 +41,8 @@ struct RuleTerm {
   double sign = 1.0;
 };
 
+// Where a group acts, by the layer's own output: everywhere, where it is > 0, or
+// where it is ≤ 0 (the two signed groups cover every voxel once).
 enum class OutputSign { Any, Positive, Negative };
 
 // Z = Σ_t sign_t·f(input_t; weight_t) (+ b) + stabiliser, R_in += factor·Σ_t

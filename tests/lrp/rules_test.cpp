@@ -384,6 +384,21 @@ TEST(RuleCatalog, BiasFreeRulesConserveRelevance) {
   }
 }
 
+TEST(RuleCatalog, GammaKeepsTheRelevanceOfAnOutputThatCancelsToZero) {
+  // Output 1·1 + 1·(−1) = 0 exactly: it belongs to the "not positive" group,
+  // whose Z = 1 − (1 + γ) = −γ ≠ 0, so its relevance reaches the inputs.
+  ConvLayer layer;
+  layer.input = torch::ones({1, 2, 1, 1, 1}, kDouble);
+  layer.weight = torch::tensor({1.0, -1.0}, kDouble).view({1, 2, 1, 1, 1});
+  const torch::Tensor r = torch::ones({1, 1, 1, 1, 1}, kDouble);
+  const torch::Tensor got = conv_relevance(layer, make_rule("gamma", parameters(), "--rule"), r);
+  const double g = parameters().gamma;
+  const torch::Tensor expected =
+      torch::tensor({1.0 / -g, -(1.0 + g) / -g}, kDouble).view({1, 2, 1, 1, 1});
+  EXPECT_TRUE(torch::allclose(got, expected, 1e-6, 1e-9));
+  EXPECT_NEAR(got.sum().item<double>(), 1.0, 1e-6);
+}
+
 TEST(RuleCatalog, BadNamesAndParametersNameTheOption) {
   EXPECT_NE(test::error_of([] { make_rule("lrp-magic", parameters(), "--rule"); }).find("--rule"),
             std::string::npos);
