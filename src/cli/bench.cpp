@@ -61,6 +61,7 @@ void add_bench(CLI::App& app) {
   bench->require_subcommand(1);
   add_bench_lrp(bench);
   add_bench_train(bench);
+  add_bench_attribution(bench);
 }
 
 }  // namespace lrpseg::cli

@@ -40,8 +40,9 @@ std::function<void()> add_lrp_options(CLI::App* cmd, LrpOptions& lrp) {
   };
 }
 
-std::function<void()> add_method_options(CLI::App* cmd, MethodOptions& methods) {
-  auto list = std::make_shared<std::string>("lrp");
+std::function<void()> add_method_options(CLI::App* cmd, MethodOptions& methods,
+                                         const std::string& default_methods) {
+  auto list = std::make_shared<std::string>(default_methods);
   auto patch = std::make_shared<std::string>("1x8x8");
   auto stride = std::make_shared<std::string>();
   AttributionOptions& a = methods.attribution;

@@ -24,7 +24,8 @@ std::function<void()> add_lrp_options(CLI::App* cmd, LrpOptions& lrp);
 // --method, --ig-steps, --ig-baseline, --smoothgrad-samples, --smoothgrad-sigma,
 // --occlusion-patch, --occlusion-stride, --attribution-batch; the returned
 // callback parses them (the patch is checked against the network size later).
-std::function<void()> add_method_options(CLI::App* cmd, MethodOptions& methods);
+std::function<void()> add_method_options(CLI::App* cmd, MethodOptions& methods,
+                                         const std::string& default_methods = "lrp");
 
 // Cases chosen by --cases (e.g. "1,4,27" or "1-10") and --split
 // (training|test|all). Without --cases: every case of the split (default all);

@@ -60,26 +60,6 @@ double peak_mb(const std::function<void()>& run) {
   return (status_kb("VmHWM") - before) / 1024.0;
 }
 
-// Random network of the paper's shape with eval BatchNorm whose statistics are
-// not the identity, so the benchmark does the work a trained network would.
-UNet random_unet(int64_t width, uint64_t seed) {
-  torch::manual_seed(seed);
-  UNet net(UNetOptions{6, 2, width});
-  torch::NoGradGuard no_grad;
-  for (auto& b : net->named_buffers()) {
-    if (b.key().find("running_mean") != std::string::npos) b.value().normal_(0.0, 0.1);
-    if (b.key().find("running_var") != std::string::npos) b.value().uniform_(0.5, 2.0);
-  }
-  for (auto& p : net->named_parameters()) {
-    if (p.value().dim() == 1 && p.key().find("bn") != std::string::npos) {
-      if (p.key().find("weight") != std::string::npos) p.value().uniform_(0.5, 1.5);
-      if (p.key().find("bias") != std::string::npos) p.value().normal_(0.0, 0.1);
-    }
-  }
-  net->eval();
-  return net;
-}
-
 double forward_gflop(const Trace& trace) {
   double flop = 0;
   for (const TraceStep& s : trace.steps) {
@@ -100,6 +80,24 @@ std::string fixed(double v, int digits) {
 }
 
 }  // namespace
+
+UNet random_unet(int64_t width, uint64_t seed) {
+  torch::manual_seed(seed);
+  UNet net(UNetOptions{6, 2, width});
+  torch::NoGradGuard no_grad;
+  for (auto& b : net->named_buffers()) {
+    if (b.key().find("running_mean") != std::string::npos) b.value().normal_(0.0, 0.1);
+    if (b.key().find("running_var") != std::string::npos) b.value().uniform_(0.5, 2.0);
+  }
+  for (auto& p : net->named_parameters()) {
+    if (p.value().dim() == 1 && p.key().find("bn") != std::string::npos) {
+      if (p.key().find("weight") != std::string::npos) p.value().uniform_(0.5, 1.5);
+      if (p.key().find("bias") != std::string::npos) p.value().normal_(0.0, 0.1);
+    }
+  }
+  net->eval();
+  return net;
+}
 
 LrpBenchResult run_lrp_benchmark(const LrpBenchOptions& options, std::ostream* log) {
   if (options.width < 1) throw Error("--width must be positive");

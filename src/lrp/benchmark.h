@@ -9,6 +9,7 @@
 #include <string>
 
 #include "lrp/composite.h"
+#include "model/unet.h"
 
 namespace lrpseg {
 
@@ -41,6 +42,10 @@ struct LrpBenchResult {
   double batched_over_separate() const { return sweep_batched_s / sweep_separate_s; }
   double peak_explain_over_forward() const { return peak_explain_mb / peak_forward_mb; }
 };
+
+// Random network of the paper's shape in eval mode, with BatchNorm statistics
+// that are not the identity, so a benchmark does the work a trained network would.
+UNet random_unet(int64_t width, uint64_t seed);
 
 // Progress lines ("forward …") go to `log` when given.
 LrpBenchResult run_lrp_benchmark(const LrpBenchOptions& options, std::ostream* log = nullptr);
