@@ -11,7 +11,7 @@ void add_train(CLI::App& app);
 void add_segment(CLI::App& app);
 void add_explain(CLI::App& app);
 void add_bench(CLI::App& app);
-void add_bench_train(CLI::App* bench);  // `bench train`, registered by add_bench
+void add_bench_train(CLI::App* bench);        // `bench train`, registered by add_bench
 void add_bench_attribution(CLI::App* bench);  // `bench attribution`, likewise
 void add_sweep(CLI::App& app);
 void add_figure(CLI::App& app);
