@@ -2,14 +2,23 @@
 # Debian packages it needs (only the missing ones), configures and builds.
 BUILD ?= build
 JOBS ?= 2
+CMAKE_OPTIONS ?=
 PACKAGES := cmake g++ make libtorch-dev libopenblas0-pthread libnifti2-dev libcli11-dev \
             nlohmann-json3-dev libgtest-dev zlib1g-dev libmgl-dev
+# Checks that need real parts: node --check of the report's JavaScript.
+TEST_PACKAGES := nodejs
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: deps build test demo format clean
+.PHONY: deps test-deps install-missing build test demo format clean
 
 deps:
-	@missing=""; for p in $(PACKAGES); do \
+	@$(MAKE) --no-print-directory install-missing WANTED="$(PACKAGES)"
+
+test-deps:
+	@$(MAKE) --no-print-directory install-missing WANTED="$(TEST_PACKAGES)"
+
+install-missing:
+	@missing=""; for p in $(WANTED); do \
 	  dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q "ok installed" || missing="$$missing $$p"; \
 	done; \
 	if [ -n "$$missing" ]; then \
@@ -19,10 +28,10 @@ deps:
 	fi
 
 build: deps
-	cmake -S . -B $(BUILD) -DCMAKE_BUILD_TYPE=Release
+	cmake -S . -B $(BUILD) -DCMAKE_BUILD_TYPE=Release $(CMAKE_OPTIONS)
 	cmake --build $(BUILD) -j $(JOBS)
 
-test: build
+test: build test-deps
 	cd $(BUILD) && ctest --output-on-failure -j $(JOBS)
 
 demo: build

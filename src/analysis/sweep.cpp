@@ -8,6 +8,7 @@
 #include "infer/segment.h"
 #include "model/checkpoint.h"
 #include "util/atomic_file.h"
+#include "util/csv.h"
 #include "util/error.h"
 #include "util/progress.h"
 #include "util/threads.h"
@@ -78,16 +79,11 @@ std::vector<SweepModel> resolve_models(const std::vector<SweepModel>& models) {
 }
 
 std::string case_dice_csv(const std::vector<json>& case_dice) {
-  std::string out = "model,series,case,dice\n";
+  std::string out = csv_line({"model", "series", "case", "dice"});
   for (const auto& d : case_dice) {
-    out += d["model"].get<std::string>() + "," + d["series"].get<std::string>() + "," +
-           d["case"].get<std::string>() + ",";
-    if (d["dice"].is_number()) {
-      char text[32];
-      std::snprintf(text, sizeof text, "%.6f", d["dice"].get<double>());
-      out += text;
-    }
-    out += "\n";
+    out += csv_line({d["model"].get<std::string>(), d["series"].get<std::string>(),
+                     d["case"].get<std::string>(),
+                     d["dice"].is_number() ? csv_number(d["dice"].get<double>()) : ""});
   }
   return out;
 }

@@ -1,11 +1,10 @@
 #include "analysis/sweep_table.h"
 
 #include <algorithm>
-#include <charconv>
 #include <cmath>
 #include <cstdio>
-#include <sstream>
 
+#include "util/csv.h"
 #include "util/error.h"
 
 namespace lrpseg {
@@ -18,6 +17,11 @@ bool PrecisionColumns::operator==(const PrecisionColumns& o) const {
 bool SweepRow::operator==(const SweepRow& o) const {
   return series == o.series && model == o.model && case_name == o.case_name && filter == o.filter &&
          channel == o.channel && metric == o.metric && value == o.value && check == o.check;
+}
+
+bool SweepSummary::has_precision_check() const {
+  return std::any_of(cells.begin(), cells.end(),
+                     [](const auto& cell) { return cell.second.precision_shift.has_value(); });
 }
 
 std::optional<double> SweepSummary::largest_shift(const std::string& filter) const {
@@ -97,121 +101,56 @@ SweepSummary summarise(const std::vector<SweepRow>& rows, const std::vector<std:
 
 namespace {
 
-std::string csv_field(const std::string& text) {
-  if (text.find_first_of(",\"\n") == std::string::npos) return text;
-  std::string quoted = "\"";
-  for (char ch : text) {
-    if (ch == '"') quoted += '"';
-    quoted += ch;
-  }
-  return quoted + "\"";
-}
-
-std::string format_value(double value) {
-  char buffer[32];
-  auto result = std::to_chars(buffer, buffer + sizeof buffer, value);
-  return std::string(buffer, result.ptr);
-}
-
-// Splits one CSV line, honouring double-quoted fields ("" inside is a quote).
-std::vector<std::string> split_csv_line(const std::string& line) {
-  std::vector<std::string> fields(1);
-  bool quoted = false;
-  for (size_t i = 0; i < line.size(); ++i) {
-    const char ch = line[i];
-    if (quoted) {
-      if (ch == '"' && i + 1 < line.size() && line[i + 1] == '"') {
-        fields.back() += '"';
-        ++i;
-      } else if (ch == '"') {
-        quoted = false;
-      } else {
-        fields.back() += ch;
-      }
-    } else if (ch == '"') {
-      quoted = true;
-    } else if (ch == ',') {
-      fields.emplace_back();
-    } else {
-      fields.back() += ch;
-    }
-  }
-  return fields;
-}
-
-const char* kSweepHeader = "series,model,case,filter,channel,metric,value";
-const char* kPrecisionColumns = ",value_other_precision,pearson,spearman,max_relative_error";
-
-std::optional<double> parse_optional(const std::string& field, const std::string& where,
-                                     const std::string& what) {
-  if (field.empty()) return std::nullopt;
-  double value = 0;
-  const char* end = field.data() + field.size();
-  auto result = std::from_chars(field.data(), end, value);
-  if (result.ec != std::errc() || result.ptr != end) {
-    throw Error(where + ": " + what + " '" + field + "' is not a number");
-  }
-  return value;
-}
-
-double parse_required(const std::string& field, const std::string& where, const std::string& what) {
-  const std::optional<double> value = parse_optional(field, where, what);
-  if (!value) throw Error(where + ": " + what + " is empty");
-  return *value;
-}
+const std::vector<std::string> kSweepColumns = {"series",  "model",  "case", "filter",
+                                                "channel", "metric", "value"};
+const std::vector<std::string> kPrecisionColumns = {"value_other_precision", "pearson", "spearman",
+                                                    "max_relative_error"};
 
 }  // namespace
 
 std::string sweep_csv(const std::vector<SweepRow>& rows) {
   const bool checked =
       std::any_of(rows.begin(), rows.end(), [](const SweepRow& r) { return r.check.has_value(); });
-  std::string out = std::string(kSweepHeader) + (checked ? kPrecisionColumns : "") + "\n";
+  std::vector<std::string> header = kSweepColumns;
+  if (checked) header.insert(header.end(), kPrecisionColumns.begin(), kPrecisionColumns.end());
+  std::string out = csv_line(header);
   for (const auto& r : rows) {
-    out += csv_field(r.series) + "," + csv_field(r.model) + "," + csv_field(r.case_name) + "," +
-           csv_field(r.filter) + "," + csv_field(r.channel) + "," + csv_field(r.metric) + ",";
-    if (r.value) out += format_value(*r.value);
+    std::vector<std::string> fields = {r.series,  r.model,  r.case_name,        r.filter,
+                                       r.channel, r.metric, csv_number(r.value)};
     if (checked) {
-      out += ",";
       if (r.check) {
-        if (r.check->other_value) out += format_value(*r.check->other_value);
-        out += "," + format_value(r.check->pearson) + "," + format_value(r.check->spearman) + "," +
-               format_value(r.check->max_relative_error);
+        fields.insert(fields.end(),
+                      {csv_number(r.check->other_value), csv_number(r.check->pearson),
+                       csv_number(r.check->spearman), csv_number(r.check->max_relative_error)});
       } else {
-        out += ",,,";
+        fields.resize(fields.size() + kPrecisionColumns.size());
       }
     }
-    out += "\n";
+    out += csv_line(fields);
   }
   return out;
 }
 
 std::vector<SweepRow> parse_sweep_csv(const std::string& text, const std::string& source) {
-  std::istringstream in(text);
-  std::string line;
-  std::getline(in, line);
-  if (!line.empty() && line.back() == '\r') line.pop_back();
-  const bool checked = line == std::string(kSweepHeader) + kPrecisionColumns;
-  if (line != kSweepHeader && !checked) {
-    throw Error(source + ": not a sweep table (expected the header '" + kSweepHeader + "')");
+  const CsvTable table = parse_csv(text, source);
+  std::vector<std::string> checked_header = kSweepColumns;
+  checked_header.insert(checked_header.end(), kPrecisionColumns.begin(), kPrecisionColumns.end());
+  const bool checked = table.header == checked_header;
+  if (table.header != kSweepColumns && !checked) {
+    throw Error(source +
+                ": not a sweep table (expected the header 'series,model,case,filter,channel,"
+                "metric,value')");
   }
-  const size_t columns = checked ? 11 : 7;
   std::vector<SweepRow> rows;
-  for (int number = 2; std::getline(in, line); ++number) {
-    if (!line.empty() && line.back() == '\r') line.pop_back();
-    if (line.empty()) continue;
-    auto f = split_csv_line(line);
-    const std::string where = source + ":" + std::to_string(number);
-    if (f.size() != columns) {
-      throw Error(where + ": expected " + std::to_string(columns) + " fields, found " +
-                  std::to_string(f.size()));
-    }
-    SweepRow row{f[0], f[1], f[2], f[3], f[4], f[5], parse_optional(f[6], where, "value"), {}};
+  for (size_t i = 0; i < table.rows.size(); ++i) {
+    const auto& f = table.rows[i];
+    SweepRow row{f[0], f[1], f[2], f[3], f[4], f[5], table.number(i, 6), {}};
     if (checked && !f[8].empty()) {
       PrecisionColumns c;
-      c.other_value = parse_optional(f[7], where, "value_other_precision");
-      c.pearson = parse_required(f[8], where, "pearson");
-      c.spearman = parse_required(f[9], where, "spearman");
-      c.max_relative_error = parse_required(f[10], where, "max_relative_error");
+      c.other_value = table.number(i, 7);
+      c.pearson = table.required_number(i, 8);
+      c.spearman = table.required_number(i, 9);
+      c.max_relative_error = table.required_number(i, 10);
       row.check = c;
     }
     rows.push_back(std::move(row));
@@ -219,33 +158,52 @@ std::vector<SweepRow> parse_sweep_csv(const std::string& text, const std::string
   return rows;
 }
 
-namespace {
-
-bool has_precision_check(const SweepSummary& s) {
-  return std::any_of(s.cells.begin(), s.cells.end(),
-                     [](const auto& cell) { return cell.second.precision_shift.has_value(); });
-}
-
-}  // namespace
-
 std::string summary_csv(const SweepSummary& s) {
-  const bool checked = has_precision_check(s);
-  std::string out = std::string("metric,filter,series,mean,defined,undefined") +
-                    (checked ? ",precision_shift" : "") + "\n";
+  const bool checked = s.has_precision_check();
+  std::vector<std::string> header = {"metric", "filter", "series", "mean", "defined", "undefined"};
+  if (checked) header.push_back("precision_shift");
+  std::string out = csv_line(header);
   for (const auto& metric : s.metrics) {
     for (const auto& filter : s.filters) {
       for (const auto& series : s.series) {
         const SummaryCell* c = s.cell(metric, filter, series);
         if (c == nullptr) continue;
-        out += csv_field(metric) + "," + csv_field(filter) + "," + csv_field(series) + ",";
-        if (c->defined > 0) out += format_value(c->mean);
-        out += "," + std::to_string(c->defined) + "," + std::to_string(c->undefined);
-        if (checked) out += "," + (c->precision_shift ? format_value(*c->precision_shift) : "");
-        out += "\n";
+        std::vector<std::string> fields = {metric,
+                                           filter,
+                                           series,
+                                           c->defined > 0 ? csv_number(c->mean) : "",
+                                           std::to_string(c->defined),
+                                           std::to_string(c->undefined)};
+        if (checked) fields.push_back(csv_number(c->precision_shift));
+        out += csv_line(fields);
       }
     }
   }
   return out;
+}
+
+SweepSummary parse_summary_csv(const std::string& text, const std::string& source) {
+  const CsvTable table = parse_csv(text, source);
+  const size_t metric = table.require("metric"), filter = table.require("filter"),
+               series = table.require("series"), mean = table.require("mean"),
+               defined = table.require("defined"), undefined = table.require("undefined");
+  const auto shift = table.column("precision_shift");
+  SweepSummary s;
+  for (size_t i = 0; i < table.rows.size(); ++i) {
+    const auto& f = table.rows[i];
+    add_unique(s.metrics, f[metric]);
+    add_unique(s.filters, f[filter]);
+    add_unique(s.series, f[series]);
+    SummaryCell c;
+    c.mean = table.number(i, mean).value_or(0.0);
+    c.defined = static_cast<int>(table.required_number(i, defined));
+    c.undefined = static_cast<int>(table.required_number(i, undefined));
+    if (shift) c.precision_shift = table.number(i, *shift);
+    if (c.defined < 0 || c.undefined < 0)
+      throw Error(table.where(i) + ": defined and undefined must be counts");
+    s.cells[{f[metric], f[filter], f[series]}] = c;
+  }
+  return s;
 }
 
 std::string summary_markdown(const SweepSummary& s) {
@@ -257,7 +215,7 @@ std::string summary_markdown(const SweepSummary& s) {
       rule += "---:|";
     }
   }
-  const bool checked = has_precision_check(s);
+  const bool checked = s.has_precision_check();
   if (checked) {
     header += " stability |";
     rule += "---|";

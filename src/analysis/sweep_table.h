@@ -58,6 +58,8 @@ struct SweepSummary {
   // `filters`), or nullopt when no cell of that column has a defined value.
   std::optional<std::string> best_filter(const std::string& metric,
                                          const std::string& series) const;
+  // Whether the sweep ran with a precision check (some cell has a shift).
+  bool has_precision_check() const;
   // The largest |precision_shift| of the filter over all columns, or nullopt
   // without a precision check.
   std::optional<double> largest_shift(const std::string& filter) const;
@@ -78,6 +80,9 @@ std::vector<SweepRow> parse_sweep_csv(const std::string& text, const std::string
 // Long form: metric,filter,series,mean,defined,undefined (mean empty when none
 // defined), and precision_shift with a precision check.
 std::string summary_csv(const SweepSummary& summary);
+// Reads summary_csv's format back (filters, series and metrics in order of
+// first appearance); errors name `source` and the line.
+SweepSummary parse_summary_csv(const std::string& text, const std::string& source);
 // Rows = filters, columns = metric × series; the best filter per column in
 // bold; cells with undefined values say how many were left out. With a
 // precision check, a "stability" column: the largest shift, flagged above

@@ -1,14 +1,13 @@
 #include "infer/segment.h"
 
 #include <filesystem>
-#include <iomanip>
-#include <sstream>
 
 #include "data/preprocess.h"
-#include "infer/predict.h"
+#include "metrics/dice.h"
 #include "model/checkpoint.h"
-#include "train/dice.h"
+#include "model/predict.h"
 #include "util/atomic_file.h"
+#include "util/csv.h"
 #include "util/error.h"
 #include "util/progress.h"
 #include "util/threads.h"
@@ -22,14 +21,30 @@ std::string submission_name(const CaseFiles& files) {
 }
 
 std::string dice_csv(const std::vector<SegmentRow>& rows) {
-  std::ostringstream out;
-  out << "case,dice,true_voxels,predicted_voxels\n" << std::setprecision(6);
+  std::string out = csv_line({"case", "dice", "true_voxels", "predicted_voxels"});
   for (const auto& r : rows) {
     if (r.dice < 0) continue;
-    out << r.case_name << "," << r.dice << "," << r.true_voxels << "," << r.predicted_voxels
-        << "\n";
+    out += csv_line({r.case_name, csv_number(r.dice), std::to_string(r.true_voxels),
+                     std::to_string(r.predicted_voxels)});
   }
-  return out.str();
+  return out;
+}
+
+std::vector<SegmentRow> parse_dice_csv(const std::string& text, const std::string& source) {
+  const CsvTable table = parse_csv(text, source);
+  const size_t name = table.require("case"), dice = table.require("dice");
+  const auto truth = table.column("true_voxels"), predicted = table.column("predicted_voxels");
+  std::vector<SegmentRow> rows;
+  for (size_t i = 0; i < table.rows.size(); ++i) {
+    SegmentRow r;
+    r.case_name = table.rows[i][name];
+    r.dice = table.required_number(i, dice);
+    if (truth) r.true_voxels = static_cast<int64_t>(table.number(i, *truth).value_or(-1));
+    if (predicted)
+      r.predicted_voxels = static_cast<int64_t>(table.number(i, *predicted).value_or(-1));
+    rows.push_back(std::move(r));
+  }
+  return rows;
 }
 
 // The preprocessing recorded in model.json, so inference matches training.

@@ -35,6 +35,9 @@ std::string submission_name(const CaseFiles& files);
 std::vector<SegmentRow> segment(const SegmentOptions& options);
 
 std::string dice_csv(const std::vector<SegmentRow>& rows);
+// Reads dice_csv's format back (file: empty; voxel counts -1 when absent);
+// errors name `source` and the line.
+std::vector<SegmentRow> parse_dice_csv(const std::string& text, const std::string& source);
 
 // The preprocessing stored in a checkpoint's model.json, so inference matches training.
 PreprocessOptions preprocess_from_info(const nlohmann::json& info, const std::string& source);

@@ -7,6 +7,7 @@
 #include <regex>
 
 #include "util/error.h"
+#include "util/text.h"
 
 namespace lrpseg {
 namespace {
@@ -21,11 +22,6 @@ constexpr int kOtSlot = 6;
 // macOS archive debris (__MACOSX, ._*, .DS_Store) and other hidden entries.
 bool is_junk(const std::string& name) {
   return name.empty() || name[0] == '.' || name == "__MACOSX";
-}
-
-bool ends_with(const std::string& s, const std::string& suffix) {
-  return s.size() >= suffix.size() &&
-         s.compare(s.size() - suffix.size(), suffix.size(), suffix) == 0;
 }
 
 // "x.nii.gz" -> "x", "x.nii" -> "x", otherwise nullopt.
@@ -152,15 +148,10 @@ void collect_case_dirs(const fs::path& dir, int depth,
   }
 }
 
-std::optional<int> parse_number(const std::string& s) {
+// A case number: 1 to 6 digits.
+std::optional<int> parse_case_number(const std::string& s) {
   if (s.empty() || s.size() > 6 || !std::all_of(s.begin(), s.end(), ::isdigit)) return std::nullopt;
   return std::stoi(s);
-}
-
-std::string trim(const std::string& s) {
-  const auto b = s.find_first_not_of(" \t");
-  if (b == std::string::npos) return "";
-  return s.substr(b, s.find_last_not_of(" \t") - b + 1);
 }
 
 // {1,2,3,6} -> "1-3, 6"
@@ -212,12 +203,12 @@ std::vector<int> parse_case_list(const std::string& spec, const std::string& opt
     };
     const auto dash = token.find('-');
     if (dash == std::string::npos) {
-      const auto n = parse_number(token);
+      const auto n = parse_case_number(token);
       if (!n) throw bad("not a case number");
       numbers.push_back(*n);
     } else {
-      const auto a = parse_number(trim(token.substr(0, dash)));
-      const auto b = parse_number(trim(token.substr(dash + 1)));
+      const auto a = parse_case_number(trim(token.substr(0, dash)));
+      const auto b = parse_case_number(trim(token.substr(dash + 1)));
       if (!a || !b) throw bad("not a range A-B");
       if (*a > *b) throw bad("descending range");
       for (int n = *a; n <= *b; ++n) numbers.push_back(n);

@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "util/error.h"
+#include "util/text.h"
 
 namespace lrpseg {
 namespace {
@@ -41,11 +42,6 @@ NiftiHeader wrap(NimPtr nim) {
     nifti_image_free(static_cast<nifti_image*>(const_cast<void*>(p)));
   });
   return header;
-}
-
-bool ends_with(const std::string& s, const std::string& suffix) {
-  return s.size() >= suffix.size() &&
-         s.compare(s.size() - suffix.size(), suffix.size(), suffix) == 0;
 }
 
 std::string join_dims(const int64_t* dims, int64_t n) {

@@ -4,6 +4,7 @@
 #include <sstream>
 
 #include "util/error.h"
+#include "util/text.h"
 
 namespace lrpseg {
 
@@ -73,12 +74,10 @@ void parse_merge(const std::string& spec, Merge& merge, double& skip_fraction) {
     return;
   }
   if (spec.rfind("paper:", 0) == 0) {
-    const std::string number = spec.substr(6);
-    char* end = nullptr;
-    const double f = std::strtod(number.c_str(), &end);
-    if (!number.empty() && end == number.c_str() + number.size() && f >= 0.0 && f <= 1.0) {
+    const std::optional<double> f = parse_double(spec.substr(6));
+    if (f && *f >= 0.0 && *f <= 1.0) {
       merge = Merge::Paper;
-      skip_fraction = f;
+      skip_fraction = *f;
       return;
     }
   }

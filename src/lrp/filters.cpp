@@ -4,6 +4,7 @@
 #include <sstream>
 
 #include "util/error.h"
+#include "util/text.h"
 
 namespace lrpseg {
 
@@ -17,19 +18,6 @@ void check_bounds(const std::string& what, double a1, double a2) {
 }
 
 // Parses a whole string as a number; false when anything is left over.
-bool parse_number(const std::string& text, double& value) {
-  if (text.empty()) return false;
-  char* end = nullptr;
-  value = std::strtod(text.c_str(), &end);
-  return end == text.c_str() + text.size();
-}
-
-std::string trim(const std::string& s) {
-  const auto first = s.find_first_not_of(" \t");
-  if (first == std::string::npos) return "";
-  return s.substr(first, s.find_last_not_of(" \t") - first + 1);
-}
-
 // One sample, in place.
 void filter_sample_(torch::Tensor sample, const Filter& filter) {
   if (filter.kind == Filter::Kind::Raw) return;
@@ -78,13 +66,14 @@ Filter parse_filter(const std::string& raw_spec) {
     throw Error("filter '" + spec + "': expected raw, pass:a1-a2 or clamp:a1-a2");
   }
   const std::string range = spec.substr(colon + 1);
-  double a1 = 0.0, a2 = 0.0;
   const auto dash = range.find('-');
-  const bool ok = dash == std::string::npos ? parse_number(range, a2)
-                                            : parse_number(range.substr(0, dash), a1) &&
-                                                  parse_number(range.substr(dash + 1), a2);
-  if (!ok) throw Error("filter '" + spec + "': expected " + kind + ":a1-a2 or " + kind + ":a2");
-  return kind == "pass" ? Filter::pass(a1, a2) : Filter::clamp(a1, a2);
+  const std::optional<double> a1 = dash == std::string::npos ? 0.0
+                                                             : parse_double(range.substr(0, dash)),
+                              a2 = parse_double(dash == std::string::npos ? range
+                                                                          : range.substr(dash + 1));
+  if (!a1 || !a2)
+    throw Error("filter '" + spec + "': expected " + kind + ":a1-a2 or " + kind + ":a2");
+  return kind == "pass" ? Filter::pass(*a1, *a2) : Filter::clamp(*a1, *a2);
 }
 
 std::vector<Filter> parse_filters(const std::string& specs) {

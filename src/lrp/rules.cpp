@@ -10,8 +10,6 @@ namespace lrpseg {
 
 namespace {
 
-std::vector<int64_t> vec(const std::array<int64_t, 3>& a) { return {a[0], a[1], a[2]}; }
-
 bool all_ones(const std::array<int64_t, 3>& a) { return a[0] == 1 && a[1] == 1 && a[2] == 1; }
 
 // Z + ε, or Z + ε·sign(Z) with sign(0) = +1 (so Z = 0 never divides by zero); in place.

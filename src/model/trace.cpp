@@ -51,12 +51,11 @@ int Recorder::add_tensor(const torch::Tensor& t) {
   return static_cast<int>(trace_->shapes.size()) - 1;
 }
 
-TraceStep& Recorder::add_step(LayerKind kind, const std::string& name, const std::string& block,
-                              std::vector<int> inputs, const torch::Tensor& out) {
+TraceStep& Recorder::add_step(LayerKind kind, const std::string& name, std::vector<int> inputs,
+                              const torch::Tensor& out) {
   TraceStep step;
   step.kind = kind;
   step.name = name;
-  step.block = block;
   step.inputs = std::move(inputs);
   step.output = add_tensor(out);
   trace_->steps.push_back(std::move(step));
@@ -114,8 +113,7 @@ void record_geometry(TraceStep& s, const Options& o) {
 
 }  // namespace
 
-Node Recorder::conv(const std::string& name, const std::string& block, torch::nn::Conv3d& layer,
-                    const Node& x) {
+Node Recorder::conv(const std::string& name, torch::nn::Conv3d& layer, const Node& x) {
   CompanionRequest request;
   if (tracing() && trace_->companion) {
     request = trace_->companion(LayerKind::Conv, x.id, x.value, layer->weight);
@@ -137,7 +135,7 @@ Node Recorder::conv(const std::string& name, const std::string& block, torch::nn
     y = layer(x.value);
   }
   if (!tracing()) return {y, -1};
-  TraceStep& s = add_step(LayerKind::Conv, name, block, {x.id}, y);
+  TraceStep& s = add_step(LayerKind::Conv, name, {x.id}, y);
   s.input = x.value;
   s.weight = layer->weight;
   s.bias = layer->options.bias() ? layer->bias : torch::Tensor();
@@ -149,40 +147,34 @@ Node Recorder::conv(const std::string& name, const std::string& block, torch::nn
 
 Node Recorder::conv_transpose(const std::string& name, torch::nn::ConvTranspose3d& layer,
                               const Node& x) {
-  CompanionRequest request;
-  if (tracing() && trace_->companion) {
-    request = trace_->companion(LayerKind::ConvTranspose, x.id, x.value, layer->weight);
-  }
   const auto& o = layer->options;
-  // The stacked call has no output_padding/groups/dilation; the U-Net uses none.
+  // Our call has no output_padding/groups/dilation; the U-Net uses none. LRP
+  // asks for companions of convolutions only.
   const bool plain_geometry = (*o.output_padding())[0] == 0 && (*o.output_padding())[1] == 0 &&
                               (*o.output_padding())[2] == 0 && o.groups() == 1;
-  torch::Tensor y, companion;
-  if (own_call(request, x.value, plain_geometry)) {
+  torch::Tensor y;
+  if (own_call(CompanionRequest{}, x.value, plain_geometry)) {
     TraceStep geometry;
     record_geometry(geometry, o);
-    std::tie(y, companion) =
-        stacked(true, x.value, layer->weight, o.bias() ? layer->bias : torch::Tensor(),
-                request.weight, geometry.stride, geometry.padding);
+    y = stacked(true, x.value, layer->weight, o.bias() ? layer->bias : torch::Tensor(),
+                torch::Tensor(), geometry.stride, geometry.padding)
+            .first;
   } else {
     y = layer(x.value);
   }
   if (!tracing()) return {y, -1};
-  TraceStep& s = add_step(LayerKind::ConvTranspose, name, "", {x.id}, y);
+  TraceStep& s = add_step(LayerKind::ConvTranspose, name, {x.id}, y);
   s.input = x.value;
   s.weight = layer->weight;
   s.bias = o.bias() ? layer->bias : torch::Tensor();
-  s.companion = companion;
-  if (companion.defined()) s.companion_tag = request.tag;
   record_geometry(s, o);
   return {y, s.output};
 }
 
-Node Recorder::batch_norm(const std::string& name, const std::string& block,
-                          torch::nn::BatchNorm3d& layer, const Node& x) {
+Node Recorder::batch_norm(const std::string& name, torch::nn::BatchNorm3d& layer, const Node& x) {
   torch::Tensor y = layer(x.value);
   if (!tracing()) return {y, -1};
-  TraceStep& s = add_step(LayerKind::BatchNorm, name, block, {x.id}, y);
+  TraceStep& s = add_step(LayerKind::BatchNorm, name, {x.id}, y);
   s.bn_mean = layer->running_mean;
   s.bn_var = layer->running_var;
   s.bn_weight = layer->weight;
@@ -191,21 +183,17 @@ Node Recorder::batch_norm(const std::string& name, const std::string& block,
   return {y, s.output};
 }
 
-Node Recorder::leaky_relu(const std::string& name, const std::string& block, const Node& x,
-                          double negative_slope) {
+Node Recorder::leaky_relu(const std::string& name, const Node& x, double negative_slope) {
   torch::Tensor y =
       F::leaky_relu(x.value, F::LeakyReLUFuncOptions().negative_slope(negative_slope));
   if (!tracing()) return {y, -1};
-  TraceStep& s = add_step(LayerKind::LeakyReLU, name, block, {x.id}, y);
-  s.negative_slope = negative_slope;
-  return {y, s.output};
+  return {y, add_step(LayerKind::LeakyReLU, name, {x.id}, y).output};
 }
 
-Node Recorder::relu(const std::string& name, const std::string& block, const Node& x) {
+Node Recorder::relu(const std::string& name, const Node& x) {
   torch::Tensor y = torch::relu(x.value);
   if (!tracing()) return {y, -1};
-  TraceStep& s = add_step(LayerKind::ReLU, name, block, {x.id}, y);
-  return {y, s.output};
+  return {y, add_step(LayerKind::ReLU, name, {x.id}, y).output};
 }
 
 Node Recorder::max_pool(const std::string& name, const Node& x) {
@@ -215,7 +203,7 @@ Node Recorder::max_pool(const std::string& name, const Node& x) {
             -1};
   }
   auto [y, indices] = torch::max_pool3d_with_indices(x.value, k, k, 0, 1, true);
-  TraceStep& s = add_step(LayerKind::MaxPool, name, "", {x.id}, y);
+  TraceStep& s = add_step(LayerKind::MaxPool, name, {x.id}, y);
   s.input = x.value;
   s.indices = indices;
   s.pooled = y;
@@ -234,7 +222,7 @@ Node Recorder::crop(const std::string& name, const Node& x, std::array<int64_t, 
     y = y.narrow(2 + d, offset[d], size_dhw[d]);
   }
   if (!tracing()) return {y, -1};
-  TraceStep& s = add_step(LayerKind::Crop, name, "", {x.id}, y);
+  TraceStep& s = add_step(LayerKind::Crop, name, {x.id}, y);
   s.crop_from_dhw = from;
   s.crop_offset_dhw = offset;
   return {y, s.output};
@@ -243,7 +231,7 @@ Node Recorder::crop(const std::string& name, const Node& x, std::array<int64_t, 
 Node Recorder::concat(const std::string& name, const Node& skip, const Node& up) {
   torch::Tensor y = torch::cat({skip.value, up.value}, 1);
   if (!tracing()) return {y, -1};
-  TraceStep& s = add_step(LayerKind::Concat, name, "", {skip.id, up.id}, y);
+  TraceStep& s = add_step(LayerKind::Concat, name, {skip.id, up.id}, y);
   s.split_channels = {skip.value.size(1), up.value.size(1)};
   return {y, s.output};
 }

@@ -21,7 +21,6 @@ const char* to_string(LayerKind kind);
 struct TraceStep {
   LayerKind kind;
   std::string name;         // "b1.conv1", "pool1", "up1", "crop1", "cat1", "head.conv", ...
-  std::string block;        // enclosing block ("b1" … "b7", "head"), or "" for pool/up/crop/cat
   std::vector<int> inputs;  // tensor ids read (two for Concat: skip first, then upsampled)
   int output = -1;          // tensor id written
 
@@ -35,18 +34,13 @@ struct TraceStep {
   std::array<int64_t, 3> stride{1, 1, 1};
   std::array<int64_t, 3> padding{0, 0, 0};
 
-  // MaxPool: input (above), argmax indices and output, kernel/stride, ceil_mode.
+  // MaxPool (kernel 2, stride 2, ceil mode): input (above), argmax indices and output.
   torch::Tensor indices;
   torch::Tensor pooled;
-  std::array<int64_t, 3> kernel{2, 2, 2};
-  bool ceil_mode = true;
 
   // BatchNorm (eval statistics), for folding into the preceding convolution.
   torch::Tensor bn_mean, bn_var, bn_weight, bn_bias;
   double bn_eps = 1e-5;
-
-  // LeakyReLU
-  double negative_slope = 0.0;
 
   // Crop: the input's (D,H,W) and the start offset of the kept window.
   std::array<int64_t, 3> crop_from_dhw{0, 0, 0};
@@ -56,17 +50,16 @@ struct TraceStep {
   std::vector<int64_t> split_channels;
 };
 
-// Extra output channels a convolution computes in the same call as its forward
-// (weights stacked as output channels; e.g. LRP's Z = f(X; W+)). `tag` says what
-// the weight is, for whoever reads TraceStep::companion; an undefined weight
-// asks for nothing.
+// Extra output channels a convolution (not a transposed one) computes in the same call as its
+// forward (weights stacked as output channels; e.g. LRP's Z = f(X; W+)). `tag` says what the weight
+// is, for whoever reads TraceStep::companion; an undefined weight asks for nothing.
 struct CompanionRequest {
   torch::Tensor weight;
   std::string tag;
 };
 
 struct Trace {
-  // Optional, set before the forward: called for each Conv / ConvTranspose with
+  // Optional, set before the forward: called for each Conv with
   // its kind, input tensor id, input and weight. Unset: the forward is the plain one.
   std::function<CompanionRequest(LayerKind, int input_id, const torch::Tensor& input,
                                  const torch::Tensor& weight)>
@@ -100,14 +93,11 @@ class Recorder {
   Node input(const torch::Tensor& x);
   void output(const Node& y);
 
-  Node conv(const std::string& name, const std::string& block, torch::nn::Conv3d& layer,
-            const Node& x);
+  Node conv(const std::string& name, torch::nn::Conv3d& layer, const Node& x);
   Node conv_transpose(const std::string& name, torch::nn::ConvTranspose3d& layer, const Node& x);
-  Node batch_norm(const std::string& name, const std::string& block, torch::nn::BatchNorm3d& layer,
-                  const Node& x);
-  Node leaky_relu(const std::string& name, const std::string& block, const Node& x,
-                  double negative_slope);
-  Node relu(const std::string& name, const std::string& block, const Node& x);
+  Node batch_norm(const std::string& name, torch::nn::BatchNorm3d& layer, const Node& x);
+  Node leaky_relu(const std::string& name, const Node& x, double negative_slope);
+  Node relu(const std::string& name, const Node& x);
   Node max_pool(const std::string& name, const Node& x);
   // Crops x to size_dhw, centred (offset = floor(difference / 2)).
   Node crop(const std::string& name, const Node& x, std::array<int64_t, 3> size_dhw);
@@ -115,8 +105,8 @@ class Recorder {
 
  private:
   int add_tensor(const torch::Tensor& t);
-  TraceStep& add_step(LayerKind kind, const std::string& name, const std::string& block,
-                      std::vector<int> inputs, const torch::Tensor& out);
+  TraceStep& add_step(LayerKind kind, const std::string& name, std::vector<int> inputs,
+                      const torch::Tensor& out);
   Trace* trace_;
 };
 

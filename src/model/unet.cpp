@@ -30,12 +30,12 @@ ConvBlockImpl::ConvBlockImpl(int64_t in_channels, int64_t mid_channels, int64_t 
       bn2(register_module("bn2", nn::BatchNorm3d(out_channels))) {}
 
 Node ConvBlockImpl::forward(const Node& x, Recorder& rec, const std::string& name) {
-  Node h = rec.conv(name + ".conv1", name, conv1, x);
-  h = rec.batch_norm(name + ".bn1", name, bn1, h);
-  h = rec.leaky_relu(name + ".act1", name, h, kLeakySlope);
-  h = rec.conv(name + ".conv2", name, conv2, h);
-  h = rec.batch_norm(name + ".bn2", name, bn2, h);
-  return rec.leaky_relu(name + ".act2", name, h, kLeakySlope);
+  Node h = rec.conv(name + ".conv1", conv1, x);
+  h = rec.batch_norm(name + ".bn1", bn1, h);
+  h = rec.leaky_relu(name + ".act1", h, kLeakySlope);
+  h = rec.conv(name + ".conv2", conv2, h);
+  h = rec.batch_norm(name + ".bn2", bn2, h);
+  return rec.leaky_relu(name + ".act2", h, kLeakySlope);
 }
 
 UNetImpl::UNetImpl(const UNetOptions& options) : options_(options) {
@@ -79,9 +79,9 @@ torch::Tensor UNetImpl::forward(const torch::Tensor& x, Trace* trace) {
   u = rec.crop("crop3", rec.conv_transpose("up3", up3, d), size_dhw(h1.value));
   d = b7->forward(rec.concat("cat3", h1, u), rec, "b7");
 
-  Node y = rec.conv("head.conv", "head", head_conv, d);
-  y = rec.batch_norm("head.bn", "head", head_bn, y);
-  y = rec.relu("head.relu", "head", y);
+  Node y = rec.conv("head.conv", head_conv, d);
+  y = rec.batch_norm("head.bn", head_bn, y);
+  y = rec.relu("head.relu", y);
   rec.output(y);
   return y.value;
 }

@@ -21,7 +21,7 @@ constexpr std::array<std::array<uint8_t, 3>, 9> kStops = {{{0x21, 0x66, 0xAC},
                                                            {0xB2, 0x18, 0x2B}}};
 
 std::string hex_colour(const std::array<uint8_t, 3>& c, int alpha = -1) {
-  char buf[16];
+  char buf[32];
   if (alpha < 0) {
     std::snprintf(buf, sizeof buf, "{x%02X%02X%02X}", c[0], c[1], c[2]);
   } else {
@@ -31,6 +31,12 @@ std::string hex_colour(const std::array<uint8_t, 3>& c, int alpha = -1) {
 }
 
 }  // namespace
+
+std::string css_colour(const std::array<uint8_t, 3>& rgb) {
+  char buf[16];
+  std::snprintf(buf, sizeof buf, "#%02x%02x%02x", rgb[0], rgb[1], rgb[2]);
+  return buf;
+}
 
 std::string diverging_scheme() {
   std::string s;

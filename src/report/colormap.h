@@ -20,6 +20,14 @@ std::string diverging_overlay_scheme(double max_alpha = 0.85);
 // stops exactly as MathGL interpolates the scheme.
 std::array<uint8_t, 3> diverging_rgb(double value);
 
+// Outline and mask colours of the ground truth and the prediction: the slice
+// viewer draws with these, and the report's legend names them.
+inline constexpr std::array<uint8_t, 3> kTruthColour{0, 200, 83};
+inline constexpr std::array<uint8_t, 3> kPredictionColour{255, 152, 0};
+
+// "#rrggbb".
+std::string css_colour(const std::array<uint8_t, 3>& rgb);
+
 // n colours sampled evenly from -1 to +1 (n >= 2), e.g. for a CSS/JS lookup table.
 std::vector<std::array<uint8_t, 3>> diverging_lut(int n = 256);
 

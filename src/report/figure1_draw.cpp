@@ -46,11 +46,11 @@ mglData to_mgl(const Image& image) {
   return d;
 }
 
-struct Range {
+struct ImageRange {
   double lo, hi;
 };
 
-Range finite_range(const Image& image) {
+ImageRange finite_range(const Image& image) {
   double lo = INFINITY, hi = -INFINITY;
   for (double v : image.values) {
     if (std::isfinite(v)) lo = std::min(lo, v), hi = std::max(hi, v);
@@ -144,7 +144,7 @@ void draw_figure1(Canvas& canvas, const Figure1Panels& p) {
   PanelGrid grid(canvas, columns, 3, top_px, p.slice.width, p.slice.height);
   const std::string diverging = diverging_scheme();
   const std::string overlay = diverging_overlay_scheme();
-  const Range slice_range = finite_range(p.slice);
+  const ImageRange slice_range = finite_range(p.slice);
   const mglData slice = to_mgl(p.slice);
   static const char* kLetters = "ABCDEFGHIJKLMNOPQRSTUVWXYZ";
 

@@ -2,9 +2,9 @@
 
 #include <filesystem>
 
+#include "report/assets.h"
 #include "report/html_encode.h"
 #include "report/html_sections.h"
-#include "report/html_style.h"
 #include "util/atomic_file.h"
 #include "util/error.h"
 
@@ -14,12 +14,6 @@ namespace fs = std::filesystem;
 using nlohmann::json;
 
 namespace {
-
-std::string text_of(const json& j, const char* key, const std::string& fallback = "") {
-  auto it = j.find(key);
-  if (it == j.end() || it->is_null()) return fallback;
-  return it->is_string() ? it->get<std::string>() : it->dump();
-}
 
 ReportContext load_run(const std::string& run_dir) {
   fs::path manifest_path = fs::path(run_dir) / "run.json";
@@ -58,29 +52,25 @@ std::string render_report(const std::string& run_dir) {
     if (!value.empty()) meta += "<span>" + html_escape(label + value) + "</span>";
   }
 
-  std::string html =
-      "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
-      "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
-      "<meta name=\"generator\" content=\"lrpseg\">\n<title>" +
-      html_escape(title) + "</title>\n<style>" + report_stylesheet() +
-      "</style>\n</head>\n<body>\n<main>\n<header class=\"title\">\n<h1>" + html_escape(title) +
-      "</h1>\n<p class=\"meta\">" + meta + "</p>\n";
+  std::string contents;
   if (sections.size() > 1) {
-    html += "<nav class=\"toc\" aria-label=\"Contents\"><ol>";
+    contents = "<nav class=\"toc\" aria-label=\"Contents\"><ol>";
     for (const auto& s : sections)
-      html += "<li><a href=\"#" + s.id + "\">" + html_escape(s.title) + "</a></li>";
-    html += "</ol></nav>\n";
+      contents += "<li><a href=\"#" + s.id + "\">" + html_escape(s.title) + "</a></li>";
+    contents += "</ol></nav>";
   }
-  html += "</header>\n";
-  if (sections.empty()) html += "<p class=\"note\">This run has no results to show yet.</p>\n";
+  std::string body;
+  if (sections.empty()) body = "<p class=\"note\">This run has no results to show yet.</p>\n";
   for (const auto& s : sections)
-    html += "<section id=\"" + s.id + "\">\n<h2>" + html_escape(s.title) + "</h2>\n" + s.html +
+    body += "<section id=\"" + s.id + "\">\n<h2>" + html_escape(s.title) + "</h2>\n" + s.html +
             "</section>\n";
-  html +=
-      "<footer>Written by <code>lrpseg report</code> from run.json; self-contained: images, "
-      "styles, the viewer and its data are embedded in this page.</footer>\n"
-      "</main>\n</body>\n</html>\n";
-  return html;
+  return fill_template(report_asset("page.html"),
+                       {{"title", html_escape(title)},
+                        {"stylesheet", std::string(report_asset("report.css"))},
+                        {"meta", meta},
+                        {"contents", contents},
+                        {"sections", body}},
+                       "report asset page.html");
 }
 
 std::string write_report(const std::string& run_dir) {

@@ -4,6 +4,9 @@
 #include <filesystem>
 #include <nlohmann/json.hpp>
 #include <string>
+#include <vector>
+
+#include "report/html_table.h"
 
 namespace lrpseg {
 
@@ -22,9 +25,20 @@ struct ReportContext {
   // data: URI, numbered.
   std::string figure(const nlohmann::json& entry, const std::string& what);
 
-  // "<caption><b>Table N.</b> text</caption>" (text escaped).
-  std::string table_caption(const std::string& text);
+  // The table, numbered "Table N." in its caption.
+  std::string table(const HtmlTable& table);
+
+  // The array `key` of `parent` (absent or null → empty); anything but an array
+  // of objects throws, naming run.json.
+  std::vector<nlohmann::json> entries(const nlohmann::json& parent, const char* key) const;
+  // The manifest's figures whose "section" is `section`.
+  std::vector<nlohmann::json> figures_in(const std::string& section) const;
 };
+
+// The string value of `key` (numbers and other values as JSON text), or
+// `fallback` when absent or null.
+std::string text_of(const nlohmann::json& object, const char* key,
+                    const std::string& fallback = "");
 
 // A section of the page; empty html → the section is left out.
 struct HtmlSection {

@@ -4,15 +4,14 @@
 #include <chrono>
 #include <cmath>
 #include <filesystem>
-#include <iomanip>
 #include <random>
-#include <sstream>
 
-#include "infer/predict.h"
 #include "io/isles.h"
+#include "metrics/dice.h"
 #include "model/checkpoint.h"
-#include "train/dice.h"
+#include "model/predict.h"
 #include "util/atomic_file.h"
+#include "util/csv.h"
 #include "util/error.h"
 #include "util/progress.h"
 #include "util/threads.h"
@@ -39,33 +38,29 @@ json TrainOptions::to_json() const {
 }
 
 std::string train_log_csv(const std::vector<EpochRecord>& log) {
-  std::ostringstream out;
-  out << "epoch,seconds,train_loss,val_dice\n" << std::setprecision(6);
+  std::string out = csv_line({"epoch", "seconds", "train_loss", "val_dice"});
   for (const auto& r : log) {
-    out << r.epoch << "," << r.seconds << "," << r.train_loss << ",";
-    if (r.val_dice >= 0) out << r.val_dice;
-    out << "\n";
+    out += csv_line({std::to_string(r.epoch), csv_number(r.seconds), csv_number(r.train_loss),
+                     r.val_dice >= 0 ? csv_number(r.val_dice) : ""});
   }
-  return out.str();
+  return out;
 }
 
 std::vector<EpochRecord> parse_train_log_csv(const std::string& text, const std::string& source) {
+  const CsvTable table = parse_csv(text, source);
+  const size_t epoch = table.require("epoch"), seconds = table.require("seconds"),
+               loss = table.require("train_loss");
+  const auto val = table.column("val_dice");
   std::vector<EpochRecord> log;
-  std::istringstream in(text);
-  std::string line;
-  std::getline(in, line);  // header
-  while (std::getline(in, line)) {
-    if (line.empty()) continue;
+  for (size_t i = 0; i < table.rows.size(); ++i) {
     EpochRecord r;
-    std::istringstream fields(line);
-    std::string f;
-    std::vector<std::string> parts;
-    while (std::getline(fields, f, ',')) parts.push_back(f);
-    if (parts.size() < 3) throw Error(source + ": malformed row '" + line + "'");
-    r.epoch = std::stoi(parts[0]);
-    r.seconds = std::stod(parts[1]);
-    r.train_loss = std::stod(parts[2]);
-    r.val_dice = parts.size() > 3 && !parts[3].empty() ? std::stod(parts[3]) : -1;
+    const double e = table.required_number(i, epoch);
+    if (e < 1 || e != static_cast<int>(e))
+      throw Error(table.where(i) + ": epoch must be a positive whole number");
+    r.epoch = static_cast<int>(e);
+    r.seconds = table.required_number(i, seconds);
+    r.train_loss = table.required_number(i, loss);
+    r.val_dice = val ? table.number(i, *val).value_or(-1.0) : -1.0;
     log.push_back(r);
   }
   return log;
@@ -133,9 +128,7 @@ void check_resume_compatible(const json& stored, const TrainOptions& o, const st
   }
 }
 
-}  // namespace
-
-TrainResult train(const TrainOptions& o) {
+void check_options(const TrainOptions& o) {
   if (o.epochs <= 0) throw Error("--epochs: must be positive");
   if (o.lr <= 0) throw Error("--lr: must be positive");
   int64_t bottleneck_voxels = 1;
@@ -145,122 +138,167 @@ TrainResult train(const TrainOptions& o) {
                 ": too small, the U-Net's bottleneck would hold one voxel, on which batch "
                 "normalisation cannot train");
   }
-  configure_threads(o.threads);
-  fs::path out(o.out_dir);
   recover_checkpoint(o.out_dir);
-  bool has_checkpoint = fs::exists(out / "model.json");
+  const bool has_checkpoint = fs::exists(fs::path(o.out_dir) / "model.json");
   if (o.resume && !has_checkpoint) {
     throw Error(o.out_dir + ": no checkpoint to resume from (model.json missing)");
   }
   if (!o.resume && has_checkpoint) {
     throw Error(o.out_dir + ": already holds a checkpoint; use --resume or another --out");
   }
+}
 
-  IslesDataset dataset = discover_isles(o.data_dir);
-  std::vector<CaseFiles> train_files, val_files;
-  if (!o.val_cases.empty()) val_files = select_cases(dataset, o.val_cases, Split::Training);
+struct CaseSplit {
+  std::vector<CaseFiles> train, validation;
+};
+
+// --cases (default: every training case not in --val-cases) and --val-cases.
+CaseSplit split_cases(const TrainOptions& o) {
+  const IslesDataset dataset = discover_isles(o.data_dir);
+  CaseSplit split;
+  if (!o.val_cases.empty()) split.validation = select_cases(dataset, o.val_cases, Split::Training);
   if (!o.cases.empty()) {
-    train_files = select_cases(dataset, o.cases, Split::Training);
+    split.train = select_cases(dataset, o.cases, Split::Training);
   } else {
     for (const auto& c : cases_of(dataset, Split::Training)) {
-      if (std::find(o.val_cases.begin(), o.val_cases.end(), c.number) == o.val_cases.end()) {
-        train_files.push_back(c);
-      }
+      if (std::find(o.val_cases.begin(), o.val_cases.end(), c.number) == o.val_cases.end())
+        split.train.push_back(c);
     }
   }
-  if (train_files.empty()) throw Error(o.data_dir + ": no training cases selected");
+  if (split.train.empty()) throw Error(o.data_dir + ": no training cases selected");
+  return split;
+}
 
+// The initial network of --seed.
+UNet seeded_unet(const TrainOptions& o) {
   torch::manual_seed(o.seed);
-  UNet net(UNetOptions{static_cast<int64_t>(kModalities.size()), 2, o.width});
-  torch::optim::Adam optimizer(
-      net->parameters(), torch::optim::AdamOptions(o.lr).betas(std::make_tuple(o.beta1, o.beta2)));
+  return UNet(UNetOptions{static_cast<int64_t>(kModalities.size()), 2, o.width});
+}
 
+// The network, its optimizer and what the checkpoint records, fresh or resumed.
+struct Session {
+  UNet net;
+  torch::optim::Adam optimizer;
+  json info;
   TrainResult result;
   int start_epoch = 1;
-  json info;
-  if (o.resume) {
-    info = read_model_info(o.out_dir);
-    check_resume_compatible(info, o, o.out_dir);
-    load_weights((out / "model.pt").string(), net);
-    load_optimizer(o.out_dir, optimizer);
-    start_epoch = info.at("epoch").get<int>() + 1;
-    fs::path log_path = out / "train_log.csv";
-    if (fs::exists(log_path)) {
-      result.log = parse_train_log_csv(read_text(log_path.string()), log_path.string());
-    }
+
+  explicit Session(const TrainOptions& o)
+      : net(seeded_unet(o)),
+        optimizer(net->parameters(),
+                  torch::optim::AdamOptions(o.lr).betas(std::make_tuple(o.beta1, o.beta2))) {}
+};
+
+void resume(Session& s, const TrainOptions& o) {
+  const fs::path out(o.out_dir);
+  s.info = read_model_info(o.out_dir);
+  check_resume_compatible(s.info, o, o.out_dir);
+  load_weights((out / "model.pt").string(), s.net);
+  load_optimizer(o.out_dir, s.optimizer);
+  s.start_epoch = s.info.at("epoch").get<int>() + 1;
+  const fs::path log_path = out / "train_log.csv";
+  if (fs::exists(log_path))
+    s.result.log = parse_train_log_csv(read_text(log_path.string()), log_path.string());
+}
+
+void describe_model(Session& s, const TrainOptions& o) {
+  s.info["format"] = "lrpseg-checkpoint/1";
+  s.info["architecture"] = architecture_json(s.net->options());
+  s.info["preprocessing"] = {{"scaling", "min-max per volume to [0,1]"},
+                             {"size_dhw", o.preprocess.size_dhw},
+                             {"interpolation", to_string(o.preprocess.interpolation)},
+                             {"label_interpolation", "nearest"}};
+  s.info["modalities"] = std::vector<std::string>(kModalities.begin(), kModalities.end());
+  s.info["training"] = o.to_json();
+}
+
+// One pass over the training cases in the epoch's order; the mean loss.
+double train_epoch(Session& s, const std::vector<Sample>& samples, const TrainOptions& o, int epoch,
+                   Progress& progress) {
+  s.net->train();
+  double loss_sum = 0;
+  const auto order = epoch_order(samples.size(), o.seed, epoch);
+  const int64_t done_before = (epoch - s.start_epoch) * static_cast<int64_t>(samples.size());
+  for (size_t i = 0; i < order.size(); ++i) {
+    const Sample& sample = samples[order[i]];
+    s.optimizer.zero_grad();
+    auto loss = segmentation_loss(s.net->forward(sample.image.unsqueeze(0)), sample.label, o.loss);
+    loss.backward();
+    s.optimizer.step();
+    loss_sum += loss.item<double>();
+    char status[96];
+    std::snprintf(status, sizeof status, "epoch %d/%d loss %.4f", epoch, o.epochs,
+                  loss_sum / static_cast<double>(i + 1));
+    progress.update(done_before + static_cast<int64_t>(i) + 1, status);
   }
-  info["format"] = "lrpseg-checkpoint/1";
-  info["architecture"] = architecture_json(net->options());
-  info["preprocessing"] = {{"scaling", "min-max per volume to [0,1]"},
-                           {"size_dhw", o.preprocess.size_dhw},
-                           {"interpolation", to_string(o.preprocess.interpolation)},
-                           {"label_interpolation", "nearest"}};
-  info["modalities"] = std::vector<std::string>(kModalities.begin(), kModalities.end());
-  info["training"] = o.to_json();
-  if (start_epoch > o.epochs) {
-    if (!o.quiet)
-      std::fprintf(stderr, "%s: already trained for %d epochs\n", o.out_dir.c_str(), o.epochs);
-    return result;
-  }
+  return loss_sum / static_cast<double>(samples.size());
+}
 
-  auto samples = load_samples(train_files, o.preprocess, o.quiet, "training cases");
-  auto val_samples = load_samples(val_files, o.preprocess, o.quiet, "validation cases");
-
-  const int64_t steps_per_epoch = static_cast<int64_t>(samples.size());
-  Progress progress("train", (o.epochs - start_epoch + 1) * steps_per_epoch, o.quiet);
-  double run_seconds = 0;
-  int64_t run_steps = 0;
-  for (int epoch = start_epoch; epoch <= o.epochs; ++epoch) {
-    auto t0 = std::chrono::steady_clock::now();
-    net->train();
-    double loss_sum = 0;
-    auto order = epoch_order(samples.size(), o.seed, epoch);
-    for (size_t i = 0; i < order.size(); ++i) {
-      const Sample& s = samples[order[i]];
-      optimizer.zero_grad();
-      auto output = net->forward(s.image.unsqueeze(0));
-      auto loss = segmentation_loss(output, s.label, o.loss);
-      loss.backward();
-      optimizer.step();
-      loss_sum += loss.item<double>();
-      char status[96];
-      std::snprintf(status, sizeof status, "epoch %d/%d loss %.4f", epoch, o.epochs,
-                    loss_sum / static_cast<double>(i + 1));
-      progress.update((epoch - start_epoch) * steps_per_epoch + static_cast<int64_t>(i) + 1,
-                      status);
-    }
-    double train_seconds =
-        std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-    run_seconds += train_seconds;
-    run_steps += steps_per_epoch;
-
-    EpochRecord record;
-    record.epoch = epoch;
-    record.train_loss = loss_sum / static_cast<double>(samples.size());
-    record.val_dice = validate(net, val_samples);
-    record.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-    result.log.push_back(record);
-
-    info["epoch"] = epoch;
-    info["metrics"] = {{"train_loss", record.train_loss},
+void save_epoch(Session& s, const TrainOptions& o, const EpochRecord& record,
+                double seconds_per_step) {
+  s.info["epoch"] = record.epoch;
+  double total = 0;
+  for (const auto& r : s.result.log) total += r.seconds;
+  s.info["metrics"] = {{"train_loss", record.train_loss},
                        {"val_dice", record.val_dice >= 0 ? json(record.val_dice) : json(nullptr)},
-                       {"seconds_per_step", train_seconds / static_cast<double>(steps_per_epoch)}};
-    double total = 0;
-    for (const auto& r : result.log) total += r.seconds;
-    info["metrics"]["train_seconds"] = total;
-    save_checkpoint(o.out_dir, net,
-                    {info, &optimizer, {{"train_log.csv", train_log_csv(result.log)}}});
-  }
+                       {"seconds_per_step", seconds_per_step},
+                       {"train_seconds", total}};
+  save_checkpoint(o.out_dir, s.net,
+                  {s.info, &s.optimizer, {{"train_log.csv", train_log_csv(s.result.log)}}});
+}
+
+std::string final_status(const EpochRecord& last) {
   char status[96];
-  const auto& last = result.log.back();
   if (last.val_dice >= 0) {
     std::snprintf(status, sizeof status, "loss %.4f val Dice %.3f", last.train_loss, last.val_dice);
   } else {
     std::snprintf(status, sizeof status, "loss %.4f", last.train_loss);
   }
-  progress.finish(status);
-  result.seconds_per_step = run_steps > 0 ? run_seconds / static_cast<double>(run_steps) : 0;
-  return result;
+  return status;
+}
+
+}  // namespace
+
+// The steps of nnU-Net's trainer: check and set up (fresh or resumed), load the
+// cases, then per epoch train, validate and checkpoint.
+TrainResult train(const TrainOptions& o) {
+  check_options(o);
+  configure_threads(o.threads);
+  const CaseSplit split = split_cases(o);
+  Session s(o);
+  if (o.resume) resume(s, o);
+  describe_model(s, o);
+  if (s.start_epoch > o.epochs) {
+    if (!o.quiet)
+      std::fprintf(stderr, "%s: already trained for %d epochs\n", o.out_dir.c_str(), o.epochs);
+    return s.result;
+  }
+  const auto samples = load_samples(split.train, o.preprocess, o.quiet, "training cases");
+  const auto val_samples =
+      load_samples(split.validation, o.preprocess, o.quiet, "validation cases");
+
+  const int64_t steps_per_epoch = static_cast<int64_t>(samples.size());
+  Progress progress("train", (o.epochs - s.start_epoch + 1) * steps_per_epoch, o.quiet);
+  double run_seconds = 0;
+  for (int epoch = s.start_epoch; epoch <= o.epochs; ++epoch) {
+    const auto t0 = std::chrono::steady_clock::now();
+    auto seconds_since = [&] {
+      return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    };
+    EpochRecord record;
+    record.epoch = epoch;
+    record.train_loss = train_epoch(s, samples, o, epoch, progress);
+    const double train_seconds = seconds_since();
+    run_seconds += train_seconds;
+    record.val_dice = validate(s.net, val_samples);
+    record.seconds = seconds_since();
+    s.result.log.push_back(record);
+    save_epoch(s, o, record, train_seconds / static_cast<double>(steps_per_epoch));
+  }
+  progress.finish(final_status(s.result.log.back()));
+  const int64_t run_steps = (o.epochs - s.start_epoch + 1) * steps_per_epoch;
+  s.result.seconds_per_step = run_seconds / static_cast<double>(run_steps);
+  return s.result;
 }
 
 }  // namespace lrpseg

@@ -57,6 +57,48 @@ TEST(SweepSummary, MarkdownBoldsTheBestOfEachColumnAndNotesUndefinedCounts) {
   EXPECT_NE(md.find("left out of the means"), std::string::npos);
 }
 
+bool same_summary(const SweepSummary& a, const SweepSummary& b) {
+  if (a.filters != b.filters || a.series != b.series || a.metrics != b.metrics ||
+      a.cells.size() != b.cells.size())
+    return false;
+  for (const auto& [key, c] : a.cells) {
+    auto it = b.cells.find(key);
+    if (it == b.cells.end()) return false;
+    const SummaryCell& d = it->second;
+    if (c.defined != d.defined || c.undefined != d.undefined ||
+        (c.defined > 0 && c.mean != d.mean) || c.precision_shift != d.precision_shift)
+      return false;
+  }
+  return true;
+}
+
+TEST(SweepSummary, SummaryCsvReadsBackAsTheSameSummary) {
+  auto with_check = [](SweepRow r, double other) {
+    r.check = PrecisionColumns{other, 0.99, 0.98, 0.1};
+    return r;
+  };
+  const auto s = summarise({row("A", "raw", kGtInclusivity, 1.0 / 3.0),
+                            row("B", "raw", kGtInclusivity, std::nullopt),
+                            row("A", "pass:0-0.2", kInputInclusivity, 0.25)});
+  EXPECT_TRUE(same_summary(parse_summary_csv(summary_csv(s), "s.csv"), s));
+  const auto checked = summarise({with_check(row("A", "raw", kGtInclusivity, 0.1), 0.125),
+                                  with_check(row("A", "clamp:0-0.05", kGtInclusivity, 0.2), 0.2),
+                                  with_check(row("A", "raw", kInputInclusivity, 0.5), 0.5)});
+  const auto back = parse_summary_csv(summary_csv(checked), "s.csv");
+  EXPECT_TRUE(same_summary(back, checked));
+  EXPECT_EQ(back.largest_shift("raw"), 0.125 - 0.1);
+}
+
+TEST(SweepSummary, BadSummaryCsvNamesFileLineAndColumn) {
+  try {
+    parse_summary_csv("metric,filter,series,mean,defined,undefined\ng,raw,A,0.5,two,0\n", "s.csv");
+    FAIL();
+  } catch (const Error& e) {
+    EXPECT_STREQ(e.what(), "s.csv:2: defined 'two' is not a number");
+  }
+  EXPECT_THROW(parse_summary_csv("metric,filter,series,mean\n", "s.csv"), Error);
+}
+
 TEST(SweepSummary, CsvHasOneLinePerCellWithCounts) {
   auto s = summarise({row("A", "raw", kGtInclusivity, 0.25),
                       row("A", "raw", kGtInclusivity, std::nullopt),

@@ -101,7 +101,9 @@ TEST(Sweep, CsvValuesRecomputeFromTheWrittenRelevanceAndInputs) {
           EXPECT_EQ(row.model, "model");
           const auto& want = expected.at(row.metric);
           ASSERT_EQ(row.value.has_value(), want.has_value());
-          if (want) EXPECT_NEAR(*row.value, *want, 1e-5 * std::max(1.0, std::abs(*want)));
+          if (want) {
+            EXPECT_NEAR(*row.value, *want, 1e-5 * std::max(1.0, std::abs(*want)));
+          }
           ++checked;
         }
       }

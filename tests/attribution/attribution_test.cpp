@@ -4,7 +4,7 @@
 
 #include <gtest/gtest.h>
 
-#include "io/error_of.h"
+#include "error_of.h"
 #include "util/error.h"
 
 namespace lrpseg {

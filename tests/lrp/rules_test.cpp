@@ -5,7 +5,7 @@
 
 #include <gtest/gtest.h>
 
-#include "io/error_of.h"
+#include "error_of.h"
 #include "lrp/rule_catalog.h"
 #include "util/error.h"
 

@@ -4,7 +4,7 @@
 
 #include <filesystem>
 
-#include "io/error_of.h"
+#include "error_of.h"
 #include "report/figure1_draw.h"
 #include "report/plot_canvas.h"
 #include "temp_dir.h"

@@ -2,7 +2,6 @@
 
 #include <gtest/gtest.h>
 
-#include "report/html_csv.h"
 #include "util/error.h"
 
 namespace lrpseg {
@@ -39,17 +38,6 @@ TEST(HtmlEncode, JsonForScriptCannotCloseTheScriptAndParsesBack) {
   std::string text = json_for_script(j);
   EXPECT_EQ(text.find('<'), std::string::npos);
   EXPECT_EQ(nlohmann::json::parse(text), j);
-}
-
-TEST(HtmlCsv, ParsesQuotedFieldsAndPadsShortRows) {
-  CsvTable t = parse_csv("a,b,c\r\n1,\"x,\"\"y\"\"\",3\n\n4,5\n", "t.csv");
-  ASSERT_EQ(t.header, (std::vector<std::string>{"a", "b", "c"}));
-  ASSERT_EQ(t.rows.size(), 2u);
-  EXPECT_EQ(t.rows[0][1], "x,\"y\"");
-  EXPECT_EQ(t.rows[1], (std::vector<std::string>{"4", "5", ""}));
-  EXPECT_EQ(t.column("c"), 2);
-  EXPECT_EQ(t.column("d"), -1);
-  EXPECT_THROW(parse_csv("", "empty.csv"), Error);
 }
 
 }  // namespace

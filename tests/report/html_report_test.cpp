@@ -5,6 +5,8 @@
 #include <filesystem>
 #include <regex>
 
+#include "report/assets.h"
+#include "report/colormap.h"
 #include "report/html_encode.h"
 #include "report/viewer_data.h"
 #include "temp_dir.h"
@@ -68,7 +70,9 @@ json make_run(const fs::path& run) {
              "case,dice,true_voxels,predicted_voxels\ntraining_1,0.3012,100,40\n");
   write_file(run / "sweep/summary.md",
              "# Sweep\n\n| filter | A |\n|---|---:|\n| raw | 0.41 |\n| pass:0-0.2 | **0.63** |\n");
-  write_file(run / "sweep/summary.csv", "filter,A\nraw,0.41\npass:0-0.2,0.63\n");
+  write_file(run / "sweep/summary.csv",
+             "metric,filter,series,mean,defined,undefined\ngt_inclusivity,raw,A,0.41,3,0\n"
+             "gt_inclusivity,pass:0-0.2,A,0.63,2,1\n");
   write_file(run / "sweep/sweep.csv", "case,model,filter,channel,metric,value\n");
   fs::create_directories(run / "viewer");
   write_viewer_data(tiny_explanation(), "A1", (run / "viewer/A1_training_1.json").string());
@@ -155,24 +159,61 @@ TEST(HtmlReport, RendersTheSweepSummaryWithBestInBoldAndLinksItsCsv) {
   test::TempDir dir;
   make_run(dir.path());
   std::string html = report_of(dir.path());
-  EXPECT_TRUE(contains(html, "<td class=\"num best\"><strong>0.63</strong></td>"));
+  EXPECT_TRUE(contains(html, "<th class=\"num\">gt_inclusivity A</th>"));
+  EXPECT_TRUE(contains(html, "<td class=\"num\">0.4100</td>"));
+  EXPECT_TRUE(contains(html, "<td class=\"num best\">0.6300 (1 undefined)</td>"));
   EXPECT_TRUE(contains(html, "href=\"sweep/sweep.csv\""));
+}
+
+TEST(HtmlReport, MalformedSummaryCsvThrowsNamingFileAndLine) {
+  test::TempDir dir;
+  make_run(dir.path());
+  const fs::path summary = dir.path() / "sweep/summary.csv";
+  write_file(summary, "metric,filter,series,mean,defined,undefined\ngt_inclusivity,raw,A,x,3,0\n");
+  try {
+    write_report(dir.path().string());
+    FAIL() << "expected an error";
+  } catch (const Error& e) {
+    EXPECT_NE(std::string(e.what()).find(summary.string() + ":2: mean 'x' is not a number"),
+              std::string::npos)
+        << e.what();
+  }
+  EXPECT_FALSE(fs::exists(dir.path() / "report.html"));
+}
+
+// The JSON of the <script type="application/json"> element `id`.
+json json_block(const std::string& html, const std::string& id) {
+  const std::string open = "<script type=\"application/json\" id=\"" + id + "\">";
+  size_t begin = html.find(open);
+  if (begin == std::string::npos) return nullptr;
+  begin += open.size();
+  return json::parse(html.substr(begin, html.find("</script>", begin) - begin));
 }
 
 TEST(HtmlReport, EmbedsTheViewerJsonAndItsScript) {
   test::TempDir dir;
   make_run(dir.path());
   std::string html = report_of(dir.path());
-  const std::string open = "<script type=\"application/json\" id=\"viewer-data-0\">";
-  size_t begin = html.find(open);
-  ASSERT_NE(begin, std::string::npos);
-  begin += open.size();
-  size_t end = html.find("</script>", begin);
-  ASSERT_NE(end, std::string::npos);
-  EXPECT_EQ(json::parse(html.substr(begin, end - begin)),
+  EXPECT_EQ(json_block(html, "viewer-data-0"),
             json::parse(read_text((dir.path() / "viewer/A1_training_1.json").string())));
   EXPECT_TRUE(contains(html, "data-sources=\"viewer-data-0\""));
-  EXPECT_TRUE(contains(html, "image-rendering: pixelated"));
+  EXPECT_TRUE(contains(html, std::string(report_asset("report.css"))));
+  EXPECT_TRUE(contains(html, "<script>\n" + std::string(report_asset("viewer.js")) + "</script>"));
+}
+
+TEST(HtmlReport, ViewerAndLegendUseTheFiguresColormapAndOutlineColours) {
+  test::TempDir dir;
+  make_run(dir.path());
+  std::string html = report_of(dir.path());
+  const json style = json_block(html, "viewer-style");
+  ASSERT_TRUE(style.is_object());
+  const auto lut = diverging_lut(256);
+  ASSERT_EQ(style["colormap"].size(), lut.size());
+  for (size_t i = 0; i < lut.size(); i += 51)
+    EXPECT_EQ(style["colormap"][i], json({lut[i][0], lut[i][1], lut[i][2]})) << i;
+  EXPECT_EQ(style["truth"], json({kTruthColour[0], kTruthColour[1], kTruthColour[2]}));
+  EXPECT_TRUE(contains(html, "color:" + css_colour(kTruthColour) + ";"));
+  EXPECT_TRUE(contains(html, "color:" + css_colour(kPredictionColour) + ";"));
 }
 
 TEST(HtmlReport, NeedsNoNetwork) {

@@ -6,7 +6,7 @@
 #include <filesystem>
 #include <fstream>
 
-#include "io/error_of.h"
+#include "error_of.h"
 #include "report/colormap.h"
 #include "report/plot_canvas.h"
 #include "report/plot_stats.h"

@@ -17,7 +17,7 @@ using nlohmann::json;
 
 // A case explained with two filters at network size (3, 4, 5) from a case grid
 // (3, 8, 10); relevance channel 1 of filter 0 is all zero.
-CaseExplanation tiny_explanation() {
+CaseExplanation small_explanation() {
   torch::manual_seed(3);
   CaseExplanation c;
   c.volumes.name = "training_1";
@@ -41,7 +41,7 @@ torch::Tensor decode_volume(const json& b64) {
 }
 
 TEST(ViewerData, RecordsSizesNamesAndDice) {
-  json j = viewer_data(tiny_explanation(), "A1");
+  json j = viewer_data(small_explanation(), "A1");
   EXPECT_EQ(j["case"], "training_1");
   EXPECT_EQ(j["model"], "A1");
   EXPECT_EQ(j["size_dhw"], json::array({3, 4, 5}));
@@ -58,7 +58,7 @@ TEST(ViewerData, RecordsSizesNamesAndDice) {
 }
 
 TEST(ViewerData, InputDecodesWithinOneQuantisationStep) {
-  auto c = tiny_explanation();
+  auto c = small_explanation();
   json j = viewer_data(c, "A1");
   for (int m = 0; m < 6; ++m) {
     auto bytes = decode_volume(j["input"][m]);
@@ -69,7 +69,7 @@ TEST(ViewerData, InputDecodesWithinOneQuantisationStep) {
 }
 
 TEST(ViewerData, RelevanceDecodesOverMaxAbsWith127AsZero) {
-  auto c = tiny_explanation();
+  auto c = small_explanation();
   json j = viewer_data(c, "A1");
   const auto& r = c.explanation.relevance;
   for (int k = 0; k < 2; ++k) {
@@ -95,7 +95,7 @@ TEST(ViewerData, RelevanceDecodesOverMaxAbsWith127AsZero) {
 }
 
 TEST(ViewerData, LabelAndPredictionAreResizedToNetworkSizeWithNearest) {
-  auto c = tiny_explanation();
+  auto c = small_explanation();
   json j = viewer_data(c, "A1");
   auto label = decode_volume(j["label"]).reshape({3, 4, 5});
   auto prediction = decode_volume(j["prediction"]).reshape({3, 4, 5});
@@ -104,7 +104,7 @@ TEST(ViewerData, LabelAndPredictionAreResizedToNetworkSizeWithNearest) {
 }
 
 TEST(ViewerData, CaseWithoutGroundTruthHasNullLabelAndDice) {
-  auto c = tiny_explanation();
+  auto c = small_explanation();
   c.volumes.label = torch::Tensor();
   c.dice = -1;
   json j = viewer_data(c, "A1");
@@ -114,14 +114,14 @@ TEST(ViewerData, CaseWithoutGroundTruthHasNullLabelAndDice) {
 }
 
 TEST(ViewerData, RelevanceOfAnotherSizeThanTheInputThrows) {
-  auto c = tiny_explanation();
+  auto c = small_explanation();
   c.explanation.relevance = torch::zeros({2, 6, 3, 4, 4});
   EXPECT_THROW(viewer_data(c, "A1"), Error);
 }
 
 TEST(ViewerData, WritesTheSameJsonToAFile) {
   test::TempDir dir;
-  auto c = tiny_explanation();
+  auto c = small_explanation();
   write_viewer_data(c, "A1", dir / "viewer.json");
   EXPECT_EQ(json::parse(read_text(dir / "viewer.json")), viewer_data(c, "A1"));
 }

@@ -1,6 +1,6 @@
 #include <gtest/gtest.h>
 
-#include "train/dice.h"
+#include "metrics/dice.h"
 #include "train/losses.h"
 #include "util/error.h"
 

@@ -1,4 +1,4 @@
-#include "infer/predict.h"
+#include "model/predict.h"
 
 #include "data/preprocess.h"
 

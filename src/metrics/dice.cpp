@@ -1,4 +1,4 @@
-#include "train/dice.h"
+#include "metrics/dice.h"
 
 #include "util/error.h"
 

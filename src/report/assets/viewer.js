@@ -1,18 +1,3 @@
-#include "report/viewer_script.h"
-
-#include "report/html_encode.h"
-
-namespace lrpseg {
-
-std::string viewer_container_html(const std::vector<std::string>& data_ids) {
-  std::string ids;
-  for (const auto& id : data_ids) ids += (ids.empty() ? "" : " ") + id;
-  return "<div class=\"viewer\" data-sources=\"" + html_escape(ids) +
-         "\">\n<noscript><p>The slice viewer needs JavaScript.</p></noscript>\n</div>\n";
-}
-
-const std::string& viewer_script() {
-  static const std::string script = R"JS(
 (function () {
   'use strict';
 
@@ -33,12 +18,24 @@ const std::string& viewer_script() {
     return e;
   }
 
-  // Diverging blue-white-red on [-1, 1] (matplotlib's "bwr").
-  function bwr(v) {
+  // The report's palette (report/colormap.h), so the viewer draws relevance
+  // and outlines in exactly the colours of the figures and the legend.
+  var STYLE = null;
+  function style() {
+    if (!STYLE) {
+      var node = document.getElementById('viewer-style');
+      if (!node) throw new Error('no viewer style (#viewer-style)');
+      STYLE = JSON.parse(node.textContent);
+      if (!STYLE.colormap || STYLE.colormap.length < 2) throw new Error('viewer style has no colormap');
+    }
+    return STYLE;
+  }
+
+  // The diverging colormap on [-1, 1] from the lookup table.
+  function diverging(v) {
+    var lut = style().colormap, n = lut.length;
     v = Math.max(-1, Math.min(1, v));
-    if (v >= 0) { var t = 255 * (1 - v); return [255, t, t]; }
-    var u = 255 * (1 + v);
-    return [u, u, 255];
+    return lut[Math.round((v + 1) / 2 * (n - 1))];
   }
 
   function fmt(x) {
@@ -81,8 +78,6 @@ const std::string& viewer_script() {
     var r = this.raw, dice = r.dice === null || r.dice === undefined ? '' : ' (Dice ' + r.dice.toFixed(3) + ')';
     return r.model + ' \u00b7 ' + r.case + dice;
   };
-
-  var GT_COLOR = [0, 200, 83], PRED_COLOR = [255, 152, 0];
 
   function Viewer(root) {
     var self = this;
@@ -191,7 +186,7 @@ const std::string& viewer_script() {
   Viewer.prototype.drawColorbar = function () {
     var ctx = this.colorbar.getContext('2d'), img = ctx.createImageData(256, 1);
     for (var i = 0; i < 256; i++) {
-      var c = bwr(i / 127.5 - 1);
+      var c = diverging(i / 127.5 - 1);
       img.data.set([c[0], c[1], c[2], 255], 4 * i);
     }
     ctx.putImageData(img, 0, 0);
@@ -246,22 +241,22 @@ const std::string& viewer_script() {
     }
     var outlines = this.outlines.checked;
     function finish(ctx, truthLine, predLine) {
-      if (truthLine) self.outline(ctx, s, ds.label, GT_COLOR);
-      if (predLine) self.outline(ctx, s, ds.prediction, PRED_COLOR);
+      if (truthLine) self.outline(ctx, s, ds.label, style().truth);
+      if (predLine) self.outline(ctx, s, ds.prediction, style().prediction);
       self.marker(ctx);
     }
     finish(this.paint(this.panels.slice.canvas, s, gray), outlines, outlines);
-    finish(this.paint(this.panels.relevance.canvas, s, function (i) { return bwr(rel(i)); }), outlines, outlines);
+    finish(this.paint(this.panels.relevance.canvas, s, function (i) { return diverging(rel(i)); }), outlines, outlines);
     // Opacity grows with |R| so that weak relevance does not hide the anatomy.
     finish(this.paint(this.panels.overlay.canvas, s, function (i) {
       var r = rel(i);
-      return blend(i, bwr(r), alpha * Math.sqrt(Math.abs(r)));
+      return blend(i, diverging(r), alpha * Math.sqrt(Math.abs(r)));
     }), outlines, outlines);
     finish(this.paint(this.panels.truth.canvas, s, function (i) {
-      return ds.label && ds.label[i] ? blend(i, GT_COLOR, 0.45) : gray(i);
+      return ds.label && ds.label[i] ? blend(i, style().truth, 0.45) : gray(i);
     }), true, false);
     finish(this.paint(this.panels.prediction.canvas, s, function (i) {
-      return ds.prediction && ds.prediction[i] ? blend(i, PRED_COLOR, 0.45) : gray(i);
+      return ds.prediction && ds.prediction[i] ? blend(i, style().prediction, 0.45) : gray(i);
     }), false, true);
 
     var modality = ds.raw.modalities[s.m], filter = ds.raw.filters[s.k];
@@ -321,8 +316,3 @@ const std::string& viewer_script() {
   if (document.readyState === 'loading') document.addEventListener('DOMContentLoaded', start);
   else start();
 })();
-)JS";
-  return script;
-}
-
-}  // namespace lrpseg
