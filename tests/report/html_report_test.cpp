@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include <cstdio>
+#include <cstdlib>
 #include <filesystem>
 #include <regex>
 
@@ -214,6 +216,105 @@ TEST(HtmlReport, ViewerAndLegendUseTheFiguresColormapAndOutlineColours) {
   EXPECT_EQ(style["truth"], json({kTruthColour[0], kTruthColour[1], kTruthColour[2]}));
   EXPECT_TRUE(contains(html, "color:" + css_colour(kTruthColour) + ";"));
   EXPECT_TRUE(contains(html, "color:" + css_colour(kPredictionColour) + ";"));
+}
+
+// Injected at the top of <head> for the browser test: records page errors and
+// console.error, then after load moves the slice slider and switches modality
+// and filter, and writes what changed into <pre id="browser-test-result">.
+const char* const kBrowserHarness = R"JS(<script>
+window.__errors = [];
+window.addEventListener('error', function (e) { window.__errors.push(String(e.message)); });
+(function () {
+  var original = console.error;
+  console.error = function () {
+    window.__errors.push(Array.prototype.join.call(arguments, ' '));
+    original.apply(console, arguments);
+  };
+})();
+window.addEventListener('load', function () {
+  var out = {};
+  try {
+    var canvases = document.querySelectorAll('.viewer canvas');
+    var snap = function () {
+      return Array.prototype.map.call(canvases, function (c) { return c.toDataURL(); }).join('|');
+    };
+    var change = function (control, value, type) {
+      control.value = value;
+      control.dispatchEvent(new Event(type));
+    };
+    out.canvases = canvases.length;
+    var start = snap();
+    var slice = document.querySelector('.viewer input[aria-label="slice"]');
+    change(slice, String(+slice.value === 0 ? 1 : 0), 'input');
+    var sliced = snap();
+    out.slider = sliced !== start;
+    change(document.querySelector('.viewer select[aria-label="modality"]'), '3', 'change');
+    var switched = snap();
+    out.modality = switched !== sliced;
+    change(document.querySelector('.viewer select[aria-label="filter"]'), '1', 'change');
+    out.filter = snap() !== switched;
+  } catch (e) {
+    window.__errors.push('harness: ' + e.message);
+  }
+  out.errors = window.__errors;
+  var pre = document.createElement('pre');
+  pre.id = 'browser-test-result';
+  pre.textContent = JSON.stringify(out);
+  document.body.appendChild(pre);
+});
+</script>)JS";
+
+// The first of chromium / chromium-browser on PATH, or "".
+std::string find_chromium() {
+  for (const char* name : {"chromium", "chromium-browser"}) {
+    const std::string command = std::string("command -v ") + name + " >/dev/null 2>&1";
+    if (std::system(command.c_str()) == 0) return name;
+  }
+  return "";
+}
+
+std::string run_and_read(const std::string& command) {
+  std::string output;
+  FILE* pipe = popen(command.c_str(), "r");
+  if (pipe == nullptr) return output;
+  char buffer[4096];
+  for (size_t n; (n = fread(buffer, 1, sizeof buffer, pipe)) > 0;) output.append(buffer, n);
+  pclose(pipe);
+  return output;
+}
+
+TEST(HtmlReport, ViewerRespondsToItsControlsInAHeadlessBrowser) {
+  const std::string chromium = find_chromium();
+  if (chromium.empty()) GTEST_SKIP() << "chromium is not installed (apt install chromium)";
+  test::TempDir dir;
+  make_run(dir.path());
+  std::string html = report_of(dir.path());
+  html.insert(html.find("<head>") + 6, kBrowserHarness);
+  const fs::path page = dir.path() / "browser_test.html";
+  write_file(page, html);
+  const std::string dom = run_and_read(
+      chromium + " --headless --no-sandbox --disable-gpu --disable-dev-shm-usage --user-data-dir=" +
+      (dir.path() / "profile").string() + " --virtual-time-budget=10000 --dump-dom 'file://" +
+      page.string() + "' 2>/dev/null");
+  // A browser that cannot start here (e.g. a container without its needs) is not
+  // a defect of the viewer; a page without the harness's result is.
+  if (dom.find("<html") == std::string::npos) GTEST_SKIP() << chromium << " rendered no page here";
+  const std::string open = "<pre id=\"browser-test-result\">";
+  const size_t begin = dom.find(open);
+  ASSERT_NE(begin, std::string::npos) << "no result in the page; DOM:\n" << dom.substr(0, 2000);
+  const size_t end = dom.find("</pre>", begin);
+  std::string text = dom.substr(begin + open.size(), end - begin - open.size());
+  for (const auto& [entity, ch] : std::vector<std::pair<std::string, std::string>>{
+           {"&quot;", "\""}, {"&lt;", "<"}, {"&gt;", ">"}, {"&amp;", "&"}}) {
+    for (size_t at; (at = text.find(entity)) != std::string::npos;)
+      text.replace(at, entity.size(), ch);
+  }
+  const json result = json::parse(text);
+  EXPECT_EQ(result["errors"], json::array()) << result.dump();
+  EXPECT_GE(result["canvases"].get<int>(), 5) << result.dump();  // five panels and a colour bar
+  EXPECT_TRUE(result["slider"].get<bool>()) << result.dump();
+  EXPECT_TRUE(result["modality"].get<bool>()) << result.dump();
+  EXPECT_TRUE(result["filter"].get<bool>()) << result.dump();
 }
 
 TEST(HtmlReport, NeedsNoNetwork) {
