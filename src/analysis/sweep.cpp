@@ -132,6 +132,7 @@ SweepResult run_sweep(const SweepOptions& o) {
         }
         result.rows.insert(result.rows.end(), rows.begin(), rows.end());
       }
+      if (o.on_case) o.on_case(m, c);
       json dice = c.dice >= 0 ? json(c.dice) : json(nullptr);
       result.case_dice.push_back(
           {{"model", m.name}, {"series", m.series}, {"case", files.name}, {"dice", dice}});

@@ -3,6 +3,7 @@
 // metrics and the Fig. 3-like summary (DESIGN.md §4). Each model is loaded
 // once; each case takes one batched relevance pass over all filters.
 #include <array>
+#include <functional>
 #include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
@@ -36,6 +37,9 @@ struct SweepOptions {
   MethodOptions methods;         // other methods are swept like filters
   int threads = 0;
   bool quiet = false;
+  // Called with each case's explanation once its rows are taken, so a caller
+  // can keep some (Figure 1, the viewer) instead of explaining them again.
+  std::function<void(const SweepModel& model, const CaseExplanation& c)> on_case;
 };
 
 struct SweepResult {

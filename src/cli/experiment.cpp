@@ -23,7 +23,7 @@ void add_experiment(CLI::App& app) {
     if (!out->empty()) c.out_dir = *out;
     if (*threads >= 0) c.threads = *threads;
     c.quiet = *quiet;
-    std::cout << "report: " << run_experiment(c) << "\n";
+    std::cout << "report: " << run_experiment(c).report << "\n";
   });
 }
 

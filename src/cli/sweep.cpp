@@ -7,8 +7,7 @@
 #include "infer/segment.h"
 #include "lrp/filters.h"
 #include "model/checkpoint.h"
-#include "report/html_report.h"
-#include "study/steps.h"
+#include "study/pipeline.h"
 #include "util/error.h"
 #include "util/threads.h"
 
@@ -73,21 +72,22 @@ void add_sweep(CLI::App& app) {
                                    : o->series[o->series.size() == 1 ? 0 : i];
       models.push_back(m);
     }
-    fs::create_directories(o->out);
-    std::vector<SweepRow> rows;
-    nlohmann::json sweep = sweep_step(models, cases, o->step, o->out, &rows);
-    nlohmann::json model_entries = nlohmann::json::array();
-    for (const auto& m : models) model_entries.push_back(m.to_json());
-    write_manifest(o->out,
-                   {{"kind", "sweep"},
-                    {"title", "lrpseg filter sweep"},
-                    {"created", utc_now()},
-                    {"config", {{"data", o->data}, {"cases", o->cases}, {"lrp", describe(lrp)}}},
-                    {"models", model_entries},
-                    {"sweep", sweep}});
-    for (const auto& line : best_filters(summarise(rows)))
+    // The pipeline's sweep, manifest and report steps on models trained elsewhere.
+    Run run;
+    run.kind = "sweep";
+    run.dir = o->out;
+    run.config.title = "lrpseg filter sweep";
+    run.config.raw = {{"data", o->data}, {"cases", o->cases}, {"lrp", describe(lrp)}};
+    run.config.viewer_cases = 0;
+    run.lrp = lrp;
+    run.sweep_options = o->step;
+    run.sweep_cases = cases;
+    run.models = models;
+    fs::create_directories(run.dir);
+    run_steps(run, {sweep_models, write_run_manifest, write_run_report});
+    for (const auto& line : best_filters(summarise(run.rows)))
       std::cout << "best filter: " << line << "\n";
-    std::cout << "report: " << write_report(o->out) << "\n";
+    std::cout << "report: " << run.report << "\n";
   });
 }
 

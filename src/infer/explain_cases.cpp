@@ -20,6 +20,28 @@ namespace lrpseg {
 namespace fs = std::filesystem;
 using nlohmann::json;
 
+std::optional<CaseExplanation> select_filters(const CaseExplanation& c,
+                                              const std::vector<std::string>& filters) {
+  const auto& have = c.explanation.filters;
+  std::vector<int64_t> index;
+  for (const auto& f : filters) {
+    const auto it = std::find(have.begin(), have.end(), f);
+    if (it == have.end()) return std::nullopt;
+    index.push_back(it - have.begin());
+  }
+  const torch::Tensor k = torch::tensor(index, torch::kLong);
+  CaseExplanation out = c;
+  out.check.reset();
+  Explanation& e = out.explanation;
+  e.filters = filters;
+  e.relevance = c.explanation.relevance.index_select(0, k);
+  e.max_abs_per_channel = c.explanation.max_abs_per_channel.index_select(0, k);
+  if (e.sum_output.defined()) e.sum_output = e.sum_output.index_select(0, k);
+  if (e.sum_input.defined()) e.sum_input = e.sum_input.index_select(0, k);
+  out.case_relevance = c.case_relevance.index_select(0, k);
+  return out;
+}
+
 std::string filter_file_tag(const std::string& filter) {
   std::string tag = filter;
   for (char& c : tag) {

@@ -65,6 +65,12 @@ CaseExplanation explain_case(UNet& net, const CaseFiles& files, const Preprocess
                              const LrpOptions& lrp, bool check_precision = false,
                              const MethodOptions& methods = {});
 
+// The explanation restricted to `filters` (names as in explanation.filters), in
+// that order, without the precision check; nullopt when one is missing. Lets a
+// figure reuse a sweep's batch instead of explaining the case again.
+std::optional<CaseExplanation> select_filters(const CaseExplanation& c,
+                                              const std::vector<std::string>& filters);
+
 // LRP and the other methods of `methods` on x (1, C, D, H, W), in lrp.precision.
 Explanation explain_methods(UNet& net, const torch::Tensor& x, const LrpOptions& lrp,
                             const MethodOptions& methods);

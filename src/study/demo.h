@@ -4,6 +4,7 @@
 // and write the report — minutes on 2 cores.
 #include <array>
 #include <cstdint>
+#include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
 
@@ -31,6 +32,12 @@ struct DemoResult {
   std::vector<std::string> best_filters;  // best filter per inclusivity (and series)
 };
 
+// The demo as an experiment config (the JSON `lrpseg experiment --config` takes):
+// synthesised cases, one series-A model, the paper's 16 filters in float64 with
+// the precision check, Figure 1 of the first held-out case, the viewer.
+nlohmann::json demo_config_json(const DemoOptions& options);
+
+// run_experiment of demo_config_json.
 DemoResult run_demo(const DemoOptions& options);
 
 }  // namespace lrpseg

@@ -3,11 +3,9 @@
 #include <filesystem>
 
 #include "data/preprocess.h"
-#include "data/synth.h"
 #include "io/isles.h"
 #include "lrp/filters.h"
-#include "report/html_report.h"
-#include "study/steps.h"
+#include "study/pipeline.h"
 #include "util/atomic_file.h"
 #include "util/error.h"
 #include "util/threads.h"
@@ -126,88 +124,11 @@ ExperimentConfig read_experiment_config(const std::string& path) {
   }
 }
 
-std::string run_experiment(const ExperimentConfig& c) {
-  if (c.out_dir.empty())
-    throw Error("experiment: no output directory (--out or \"out\" in the config)");
+ExperimentResult run_experiment(const ExperimentConfig& c, const std::string& kind) {
   configure_threads(c.threads);
-  fs::path run(c.out_dir);
-  fs::create_directories(run);
-  std::string data = c.data_dir;
-  if (c.synthesize_cases) {
-    data = (run / "data").string();
-    if (!fs::exists(run / "data" / "training_1")) {
-      synthesize_isles({data, *c.synthesize_cases, 0, c.synthesize_seed});
-    }
-  }
-  IslesDataset dataset = discover_isles(data);
-  const auto numbers = [](const std::string& list) {
-    return list.empty() ? std::vector<int>{} : parse_case_list(list);
-  };
-  std::vector<CaseFiles> dice_cases;
-  if (!c.dice_cases.empty()) {
-    dice_cases = select_cases(dataset, numbers(c.dice_cases), Split::Training);
-  } else if (!c.val_cases.empty()) {
-    dice_cases = select_cases(dataset, numbers(c.val_cases), Split::Training);
-  } else {
-    dice_cases = cases_of(dataset, Split::Training);
-  }
-  std::vector<CaseFiles> sweep_cases =
-      c.sweep_cases.empty() ? dice_cases
-                            : select_cases(dataset, numbers(c.sweep_cases), Split::Training);
-
-  std::vector<ModelRun> models;
-  for (const auto& s : c.series) {
-    for (int i = 1; i <= s.count; ++i) {
-      TrainOptions t;
-      t.data_dir = data;
-      t.preprocess.size_dhw = s.size_dhw;
-      t.width = s.width;
-      t.epochs = s.epochs;
-      t.seed = s.seed + static_cast<uint64_t>(i - 1);
-      t.cases = numbers(c.train_cases);
-      t.val_cases = numbers(c.val_cases);
-      t.threads = c.threads;
-      t.quiet = c.quiet;
-      models.push_back(
-          train_and_evaluate(t, dice_cases, run.string(), s.name + std::to_string(i), s.name));
-    }
-  }
-
-  SweepStep step;
-  step.lrp.filters = parse_filters(c.filters);
-  step.lrp.precision = parse_precision(c.precision);
-  step.lrp.composite = c.composite;
-  step.check_precision = c.check_precision;
-  step.threads = c.threads;
-  step.quiet = c.quiet;
-  const LrpOptions& lrp = step.lrp;
-  json sweep = sweep_step(models, sweep_cases, step, run.string());
-  json figures = json::array({training_curves_step(models, run.string())});
-  std::vector<CaseFiles> figure_cases =
-      c.figure_cases.empty() ? std::vector<CaseFiles>{sweep_cases.front()}
-                             : select_cases(dataset, c.figure_cases, Split::Training);
-  for (const auto& m : models) {
-    for (const auto& f : figure_cases) {
-      figures.push_back(figure1_step(m, f, c.figure_modality, c.figure_pass, c.figure_clamp,
-                                     LrpOptions{}, run.string()));
-    }
-  }
-  json viewer = json::array();
-  for (int i = 0; i < c.viewer_cases && i < static_cast<int>(sweep_cases.size()); ++i) {
-    viewer.push_back(
-        viewer_step(models.front(), sweep_cases[static_cast<size_t>(i)], lrp, run.string()));
-  }
-  json model_entries = json::array();
-  for (const auto& m : models) model_entries.push_back(m.to_json());
-  write_manifest(run.string(), {{"kind", "experiment"},
-                                {"title", c.title},
-                                {"created", utc_now()},
-                                {"config", c.raw},
-                                {"models", model_entries},
-                                {"figures", figures},
-                                {"sweep", sweep},
-                                {"viewer", viewer}});
-  return write_report(run.string());
+  Run run = make_run(kind, c);
+  run_steps(run, experiment_steps());
+  return {run.report, run.models, summarise(run.rows), run.explanations.explained_again()};
 }
 
 }  // namespace lrpseg

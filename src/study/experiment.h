@@ -9,6 +9,9 @@
 #include <string>
 #include <vector>
 
+#include "analysis/sweep_table.h"
+#include "study/steps.h"
+
 namespace lrpseg {
 
 struct SeriesConfig {
@@ -49,7 +52,16 @@ struct ExperimentConfig {
 ExperimentConfig parse_experiment_config(const nlohmann::json& j, const std::string& source);
 ExperimentConfig read_experiment_config(const std::string& path);
 
-// Returns the path of report.html.
-std::string run_experiment(const ExperimentConfig& config);
+struct ExperimentResult {
+  std::string report;            // path of report.html
+  std::vector<ModelRun> models;  // with their mean Dice
+  SweepSummary summary;          // of the sweep
+  int explained_again = 0;       // cases Figure 1 / the viewer could not take from the sweep
+};
+
+// The steps of study/pipeline.h over the config; `kind` names the run in its
+// manifest ("experiment", or "demo" for the demo's preset).
+ExperimentResult run_experiment(const ExperimentConfig& config,
+                                const std::string& kind = "experiment");
 
 }  // namespace lrpseg

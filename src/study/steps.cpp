@@ -85,18 +85,6 @@ ModelRun train_and_evaluate(TrainOptions t, const std::vector<CaseFiles>& dice_c
 
 namespace {
 
-struct Loaded {
-  LoadedModel model;
-  PreprocessOptions pre;
-};
-
-Loaded load(const ModelRun& model, const std::string& run_dir) {
-  std::string dir = (fs::path(run_dir) / model.dir).string();
-  Loaded l{load_checkpoint(dir), {}};
-  l.pre = preprocess_from_info(l.model.info, dir + "/model.json");
-  return l;
-}
-
 std::string format_fraction(double v) {
   char buf[16];
   std::snprintf(buf, sizeof buf, "%g", v);
@@ -105,18 +93,17 @@ std::string format_fraction(double v) {
 
 }  // namespace
 
-json figure1_step(const ModelRun& model, const CaseFiles& files, const std::string& modality,
-                  double pass_high, double clamp_high, const LrpOptions& lrp,
-                  const std::string& run_dir) {
-  Loaded l = load(model, run_dir);
-  LrpOptions options = lrp;
-  options.filters = {Filter::raw(), Filter::pass(0, pass_high), Filter::clamp(0, clamp_high)};
-  CaseExplanation c = explain_case(l.model.net, files, l.pre, options);
-  int channel = modality_index(modality, "figure modality");
-  int64_t slice =
+std::vector<Filter> figure1_filters(double pass_high, double clamp_high) {
+  return {Filter::raw(), Filter::pass(0, pass_high), Filter::clamp(0, clamp_high)};
+}
+
+json figure1_step(const ModelRun& model, const CaseExplanation& c, const std::string& modality,
+                  double pass_high, double clamp_high, const std::string& run_dir) {
+  const int channel = modality_index(modality, "figure modality");
+  const int64_t slice =
       slice_with_most_lesion(c.volumes.label.defined() ? c.volumes.label : c.prediction);
-  Figure1Data data = figure1_data(c, channel, slice, model.name);
-  const std::string file = "figures/figure1_" + model.name + "_" + files.name + ".png";
+  const Figure1Data data = figure1_data(c, channel, slice, model.name);
+  const std::string file = "figures/figure1_" + model.name + "_" + c.volumes.name + ".png";
   fs::create_directories(fs::path(run_dir) / "figures");
   render_figure1(data, (fs::path(run_dir) / file).string());
   return {{"section", "figure1"},
@@ -125,14 +112,11 @@ json figure1_step(const ModelRun& model, const CaseFiles& files, const std::stri
           {"file", file}};
 }
 
-json viewer_step(const ModelRun& model, const CaseFiles& files, const LrpOptions& lrp,
-                 const std::string& run_dir) {
-  Loaded l = load(model, run_dir);
-  CaseExplanation c = explain_case(l.model.net, files, l.pre, lrp);
-  const std::string file = "viewer/" + model.name + "_" + files.name + ".json";
+json viewer_step(const ModelRun& model, const CaseExplanation& c, const std::string& run_dir) {
+  const std::string file = "viewer/" + model.name + "_" + c.volumes.name + ".json";
   fs::create_directories(fs::path(run_dir) / "viewer");
   write_viewer_data(c, model.name, (fs::path(run_dir) / file).string());
-  return {{"case", files.name}, {"model", model.name}, {"file", file}};
+  return {{"case", c.volumes.name}, {"model", model.name}, {"file", file}};
 }
 
 json training_curves_step(const std::vector<ModelRun>& models, const std::string& run_dir) {
@@ -159,11 +143,17 @@ json training_curves_step(const std::vector<ModelRun>& models, const std::string
 }
 
 json sweep_step(const std::vector<ModelRun>& models, const std::vector<CaseFiles>& cases,
-                const SweepStep& step, const std::string& run_dir,
-                std::vector<SweepRow>* rows_out) {
+                const SweepStep& step, const std::string& run_dir, std::vector<SweepRow>* rows_out,
+                const std::function<void(const ModelRun&, const CaseExplanation&)>& on_case) {
   SweepOptions s;
   for (const auto& m : models) {
     s.models.push_back({(fs::path(run_dir) / m.dir).string(), m.name, m.series});
+  }
+  if (on_case) {
+    s.on_case = [&](const SweepModel& sweep_model, const CaseExplanation& c) {
+      for (const auto& m : models)
+        if (m.name == sweep_model.name) on_case(m, c);
+    };
   }
   s.cases = cases;
   s.lrp = step.lrp;

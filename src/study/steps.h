@@ -7,8 +7,10 @@
 #include <vector>
 
 #include "analysis/sweep.h"
+#include "infer/explain_cases.h"
 #include "io/isles.h"
 #include "lrp/composite.h"
+#include "lrp/filters.h"
 #include "train/trainer.h"
 
 namespace lrpseg {
@@ -30,14 +32,18 @@ ModelRun train_and_evaluate(TrainOptions options, const std::vector<CaseFiles>& 
                             const std::string& run_dir, const std::string& name,
                             const std::string& series);
 
-// Figure-1 panel of one case: raw, pass:0-pass_high, clamp:0-clamp_high relevance
-// of `modality` at the slice with most lesion. Returns a manifest figure entry.
-nlohmann::json figure1_step(const ModelRun& model, const CaseFiles& files,
-                            const std::string& modality, double pass_high, double clamp_high,
-                            const LrpOptions& lrp, const std::string& run_dir);
+// The filters of a Figure-1 panel: raw, pass:0-pass_high, clamp:0-clamp_high.
+std::vector<Filter> figure1_filters(double pass_high, double clamp_high);
 
-// Slice-viewer data of one case with all of lrp.filters. Returns a manifest viewer entry.
-nlohmann::json viewer_step(const ModelRun& model, const CaseFiles& files, const LrpOptions& lrp,
+// Figure-1 panel of one case from its explanation with the figure1_filters:
+// `modality` at the slice with most lesion. Returns a manifest figure entry.
+nlohmann::json figure1_step(const ModelRun& model, const CaseExplanation& c,
+                            const std::string& modality, double pass_high, double clamp_high,
+                            const std::string& run_dir);
+
+// Slice-viewer data of one case with every filter of its explanation. Returns a
+// manifest viewer entry.
+nlohmann::json viewer_step(const ModelRun& model, const CaseExplanation& c,
                            const std::string& run_dir);
 
 // Loss and validation Dice per epoch of every model. Returns a manifest figure entry.
@@ -54,9 +60,11 @@ struct SweepStep {
   int threads = 0;
   bool quiet = false;
 };
-nlohmann::json sweep_step(const std::vector<ModelRun>& models, const std::vector<CaseFiles>& cases,
-                          const SweepStep& step, const std::string& run_dir,
-                          std::vector<SweepRow>* rows = nullptr);
+// on_case: as SweepOptions::on_case, with the ModelRun.
+nlohmann::json sweep_step(
+    const std::vector<ModelRun>& models, const std::vector<CaseFiles>& cases, const SweepStep& step,
+    const std::string& run_dir, std::vector<SweepRow>* rows = nullptr,
+    const std::function<void(const ModelRun&, const CaseExplanation&)>& on_case = {});
 
 // "best filter per inclusivity" lines for the terminal summary.
 std::vector<std::string> best_filters(const SweepSummary& summary);

@@ -24,6 +24,27 @@ TEST(ExplainCases, FilterTagsAreFileSafe) {
   EXPECT_EQ(filter_file_tag("raw"), "raw");
 }
 
+TEST(ExplainCases, SelectFiltersTakesThoseRowsInTheGivenOrder) {
+  CaseExplanation c;
+  c.explanation.filters = {"raw", "pass:0-0.4", "clamp:0-0.2"};
+  c.explanation.relevance = torch::arange(3 * 6 * 8, torch::kDouble).reshape({3, 6, 2, 2, 2});
+  c.explanation.max_abs_per_channel = torch::arange(18, torch::kDouble).reshape({3, 6});
+  c.explanation.sum_input = torch::tensor({1.0, 2.0, 3.0});
+  c.case_relevance = c.explanation.relevance * 2;
+  c.check = PrecisionCheck{};
+  const auto s = select_filters(c, {"clamp:0-0.2", "raw"});
+  ASSERT_TRUE(s.has_value());
+  EXPECT_EQ(s->explanation.filters, (std::vector<std::string>{"clamp:0-0.2", "raw"}));
+  EXPECT_TRUE(torch::equal(s->explanation.relevance[0], c.explanation.relevance[2]));
+  EXPECT_TRUE(torch::equal(s->explanation.relevance[1], c.explanation.relevance[0]));
+  EXPECT_TRUE(torch::equal(s->case_relevance[0], c.case_relevance[2]));
+  EXPECT_TRUE(
+      torch::equal(s->explanation.max_abs_per_channel[1], c.explanation.max_abs_per_channel[0]));
+  EXPECT_TRUE(torch::equal(s->explanation.sum_input, torch::tensor({3.0, 1.0})));
+  EXPECT_FALSE(s->check.has_value());
+  EXPECT_FALSE(select_filters(c, {"raw", "pass:0-0.2"}).has_value());
+}
+
 TEST(ExplainCases, WritesRelevanceThatRecomputesFromTheNativeInput) {
   test::TempDir dir;
   TrainOptions t = test::train_tiny_model(dir / "data", dir / "model", 1, 0, 11);

@@ -6,6 +6,7 @@
 #include <filesystem>
 #include <nlohmann/json.hpp>
 
+#include "study/experiment.h"
 #include "temp_dir.h"
 #include "util/atomic_file.h"
 
@@ -48,6 +49,13 @@ TEST(Demo, TestSizedRunWritesReportSweepFiguresAndViewer) {
   EXPECT_FALSE(r.best_filters.empty());
   auto manifest = nlohmann::json::parse(read_text(dir / "run/run.json"));
   EXPECT_EQ(manifest["kind"], "demo");
+  // The demo is a preset experiment: its recorded config is one `experiment` takes.
+  const ExperimentConfig config = parse_experiment_config(manifest["config"], "run.json");
+  EXPECT_EQ(config.out_dir, d.out_dir);
+  ASSERT_EQ(config.series.size(), 1u);
+  EXPECT_EQ(config.series[0].width, 2);
+  EXPECT_EQ(config.series[0].size_dhw, d.size_dhw);
+  EXPECT_EQ(config.val_cases, "3");
   EXPECT_EQ(manifest["sweep"]["figures"].size(), 8u);  // 2 inclusivities + 2 signals, × pass/clamp
   expect_files_exist(manifest, dir.path() / "run");
   // 16 filters × 6 channels × 4 metrics for the one held-out case.

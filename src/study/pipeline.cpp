@@ -1,0 +1,193 @@
+#include "study/pipeline.h"
+
+#include <algorithm>
+
+#include "data/synth.h"
+#include "infer/segment.h"
+#include "model/checkpoint.h"
+#include "report/html_report.h"
+#include "util/error.h"
+#include "util/progress.h"
+
+namespace lrpseg {
+
+namespace fs = std::filesystem;
+using nlohmann::json;
+
+void ExplanationStore::want(const std::string& model, const std::string& case_name,
+                            const std::vector<Filter>& filters) {
+  auto& names = kept_[{model, case_name}].filters;
+  for (const auto& f : filters) {
+    const std::string name = to_string(f);
+    if (std::find(names.begin(), names.end(), name) == names.end()) names.push_back(name);
+  }
+}
+
+bool ExplanationStore::wanted(const std::string& model, const std::string& case_name) const {
+  return kept_.count({model, case_name}) > 0;
+}
+
+void ExplanationStore::keep(const std::string& model, const CaseExplanation& c) {
+  auto it = kept_.find({model, c.volumes.name});
+  if (it != kept_.end()) it->second.explanation = select_filters(c, it->second.filters);
+}
+
+CaseExplanation ExplanationStore::get(const ModelRun& model, const CaseFiles& files,
+                                      const LrpOptions& lrp, const std::string& run_dir) {
+  std::vector<std::string> names;
+  for (const auto& f : lrp.filters) names.push_back(to_string(f));
+  auto it = kept_.find({model.name, files.name});
+  if (it != kept_.end() && it->second.explanation) {
+    if (auto selected = select_filters(*it->second.explanation, names)) return *selected;
+  }
+  ++explained_again_;
+  const std::string dir = (fs::path(run_dir) / model.dir).string();
+  LoadedModel loaded = load_checkpoint(dir);
+  const PreprocessOptions pre = preprocess_from_info(loaded.info, dir + "/model.json");
+  return explain_case(loaded.net, files, pre, lrp);
+}
+
+Run make_run(const std::string& kind, const ExperimentConfig& c) {
+  if (c.out_dir.empty())
+    throw Error(kind + ": no output directory (--out or \"out\" in the config)");
+  Run run;
+  run.kind = kind;
+  run.config = c;
+  run.dir = c.out_dir;
+  run.lrp.filters = parse_filters(c.filters);
+  run.lrp.precision = parse_precision(c.precision);
+  run.lrp.composite = c.composite;
+  run.sweep_options.lrp = run.lrp;
+  run.sweep_options.check_precision = c.check_precision;
+  run.sweep_options.threads = c.threads;
+  run.sweep_options.quiet = c.quiet;
+  return run;
+}
+
+namespace {
+
+std::vector<int> numbers(const std::string& list) {
+  return list.empty() ? std::vector<int>{} : parse_case_list(list);
+}
+
+void synthesize(const ExperimentConfig& c, const std::string& data) {
+  Progress progress("synth", *c.synthesize_cases, c.quiet);
+  synthesize_isles({data, *c.synthesize_cases, 0, c.synthesize_seed},
+                   [&](int done, int) { progress.update(done); });
+  progress.finish();
+}
+
+}  // namespace
+
+void prepare_data(Run& run) {
+  const ExperimentConfig& c = run.config;
+  fs::create_directories(run.dir);
+  run.data_dir = c.data_dir;
+  if (c.synthesize_cases) {
+    run.data_dir = (run.dir / "data").string();
+    if (!fs::exists(run.dir / "data" / "training_1")) synthesize(c, run.data_dir);
+  }
+  run.dataset = discover_isles(run.data_dir);
+  const std::string dice_list = !c.dice_cases.empty() ? c.dice_cases : c.val_cases;
+  run.dice_cases = dice_list.empty()
+                       ? cases_of(run.dataset, Split::Training)
+                       : select_cases(run.dataset, numbers(dice_list), Split::Training);
+  run.sweep_cases = c.sweep_cases.empty()
+                        ? run.dice_cases
+                        : select_cases(run.dataset, numbers(c.sweep_cases), Split::Training);
+  run.figure_cases = c.figure_cases.empty()
+                         ? std::vector<CaseFiles>{run.sweep_cases.front()}
+                         : select_cases(run.dataset, c.figure_cases, Split::Training);
+}
+
+void train_models(Run& run) {
+  const ExperimentConfig& c = run.config;
+  for (const auto& s : c.series) {
+    for (int i = 1; i <= s.count; ++i) {
+      TrainOptions t;
+      t.data_dir = run.data_dir;
+      t.preprocess.size_dhw = s.size_dhw;
+      t.width = s.width;
+      t.epochs = s.epochs;
+      t.seed = s.seed + static_cast<uint64_t>(i - 1);
+      t.cases = numbers(c.train_cases);
+      t.val_cases = numbers(c.val_cases);
+      t.threads = c.threads;
+      t.quiet = c.quiet;
+      run.models.push_back(train_and_evaluate(t, run.dice_cases, run.dir.string(),
+                                              s.name + std::to_string(i), s.name));
+    }
+  }
+}
+
+void sweep_models(Run& run) {
+  // What Figure 1 and the viewer will show, so the sweep keeps it.
+  const auto figure = figure1_filters(run.config.figure_pass, run.config.figure_clamp);
+  for (const auto& m : run.models)
+    for (const auto& f : run.figure_cases) run.explanations.want(m.name, f.name, figure);
+  for (size_t i = 0; i < run.sweep_cases.size() && static_cast<int>(i) < run.config.viewer_cases;
+       ++i) {
+    if (!run.models.empty())
+      run.explanations.want(run.models.front().name, run.sweep_cases[i].name, run.lrp.filters);
+  }
+  auto keep = [&run](const ModelRun& m, const CaseExplanation& c) {
+    if (run.explanations.wanted(m.name, c.volumes.name)) run.explanations.keep(m.name, c);
+  };
+  run.sweep =
+      sweep_step(run.models, run.sweep_cases, run.sweep_options, run.dir.string(), &run.rows, keep);
+}
+
+void plot_training(Run& run) {
+  run.figures.push_back(training_curves_step(run.models, run.dir.string()));
+}
+
+void draw_figure1(Run& run) {
+  const ExperimentConfig& c = run.config;
+  LrpOptions lrp = run.lrp;
+  lrp.filters = figure1_filters(c.figure_pass, c.figure_clamp);
+  for (const auto& m : run.models) {
+    for (const auto& f : run.figure_cases) {
+      const CaseExplanation e = run.explanations.get(m, f, lrp, run.dir.string());
+      run.figures.push_back(
+          figure1_step(m, e, c.figure_modality, c.figure_pass, c.figure_clamp, run.dir.string()));
+    }
+  }
+}
+
+void write_viewer(Run& run) {
+  if (run.models.empty()) return;
+  for (int i = 0; i < run.config.viewer_cases && i < static_cast<int>(run.sweep_cases.size());
+       ++i) {
+    const CaseFiles& files = run.sweep_cases[static_cast<size_t>(i)];
+    const CaseExplanation e =
+        run.explanations.get(run.models.front(), files, run.lrp, run.dir.string());
+    run.viewer.push_back(viewer_step(run.models.front(), e, run.dir.string()));
+  }
+}
+
+void write_run_manifest(Run& run) {
+  json models = json::array();
+  for (const auto& m : run.models) models.push_back(m.to_json());
+  json manifest = {{"kind", run.kind},
+                   {"title", run.config.title},
+                   {"created", utc_now()},
+                   {"config", run.config.raw},
+                   {"models", models}};
+  if (!run.figures.empty()) manifest["figures"] = run.figures;
+  if (!run.sweep.is_null()) manifest["sweep"] = run.sweep;
+  if (!run.viewer.empty()) manifest["viewer"] = run.viewer;
+  write_manifest(run.dir.string(), manifest);
+}
+
+void write_run_report(Run& run) { run.report = write_report(run.dir.string()); }
+
+std::vector<Step> experiment_steps() {
+  return {prepare_data, train_models, sweep_models,       plot_training,
+          draw_figure1, write_viewer, write_run_manifest, write_run_report};
+}
+
+void run_steps(Run& run, const std::vector<Step>& steps) {
+  for (const auto& step : steps) step(run);
+}
+
+}  // namespace lrpseg
