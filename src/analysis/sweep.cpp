@@ -88,6 +88,41 @@ std::string case_dice_csv(const std::vector<json>& case_dice) {
   return out;
 }
 
+// The metric rows of one explained case, every filter and channel; with a
+// precision check, each row also carries the other precision's value.
+std::vector<SweepRow> case_rows(const SweepModel& m, const CaseExplanation& c,
+                                const MetricOptions& options) {
+  const CaseVolumes& v = c.volumes;
+  const auto metrics = channel_metrics_batch(c.case_relevance, v.image, v.label, options);
+  std::vector<std::vector<ChannelMetrics>> other;
+  if (c.check) other = channel_metrics_batch(c.check->case_relevance, v.image, v.label, options);
+  std::vector<SweepRow> all;
+  for (size_t k = 0; k < metrics.size(); ++k) {
+    const std::string& filter = c.explanation.filters[k];
+    auto rows = metric_rows(m.series, m.name, v.name, filter, metrics[k]);
+    if (c.check) {
+      const auto other_rows = metric_rows(m.series, m.name, v.name, filter, other[k]);
+      const RelevanceAgreement& a = c.check->agreement[k];
+      for (size_t i = 0; i < rows.size(); ++i) {
+        rows[i].check =
+            PrecisionColumns{other_rows[i].value, a.pearson, a.spearman, a.max_relative_error};
+      }
+    }
+    all.insert(all.end(), rows.begin(), rows.end());
+  }
+  return all;
+}
+
+std::string case_status(const SweepModel& m, const CaseExplanation& c) {
+  std::string status = m.name + " " + c.volumes.name;
+  if (c.dice >= 0) {
+    char text[32];
+    std::snprintf(text, sizeof text, " Dice %.3f", c.dice);
+    status += text;
+  }
+  return status;
+}
+
 }  // namespace
 
 SweepResult run_sweep(const SweepOptions& o) {
@@ -112,37 +147,13 @@ SweepResult run_sweep(const SweepOptions& o) {
       if (o.save_relevance) {
         write_case_explanation(c, (out / "relevance" / m.name / files.name).string(), o.lrp, false);
       }
-      auto metrics =
-          channel_metrics_batch(c.case_relevance, c.volumes.image, c.volumes.label, o.metrics);
-      std::vector<std::vector<ChannelMetrics>> other;
-      if (c.check) {
-        other = channel_metrics_batch(c.check->case_relevance, c.volumes.image, c.volumes.label,
-                                      o.metrics);
-      }
-      for (size_t k = 0; k < metrics.size(); ++k) {
-        const std::string& filter = c.explanation.filters[k];
-        auto rows = metric_rows(m.series, m.name, files.name, filter, metrics[k]);
-        if (c.check) {
-          const auto other_rows = metric_rows(m.series, m.name, files.name, filter, other[k]);
-          const RelevanceAgreement& a = c.check->agreement[k];
-          for (size_t i = 0; i < rows.size(); ++i) {
-            rows[i].check =
-                PrecisionColumns{other_rows[i].value, a.pearson, a.spearman, a.max_relative_error};
-          }
-        }
-        result.rows.insert(result.rows.end(), rows.begin(), rows.end());
-      }
+      const auto rows = case_rows(m, c, o.metrics);
+      result.rows.insert(result.rows.end(), rows.begin(), rows.end());
       if (o.on_case) o.on_case(m, c);
       json dice = c.dice >= 0 ? json(c.dice) : json(nullptr);
       result.case_dice.push_back(
           {{"model", m.name}, {"series", m.series}, {"case", files.name}, {"dice", dice}});
-      std::string status = m.name + " " + files.name;
-      if (c.dice >= 0) {
-        char text[32];
-        std::snprintf(text, sizeof text, " Dice %.3f", c.dice);
-        status += text;
-      }
-      progress.update(++done, status);
+      progress.update(++done, case_status(m, c));
     }
   }
   progress.finish();

@@ -42,6 +42,33 @@ std::string case_list_text(const json& j, const char* key, const std::string& wh
   throw Error(where + ": '" + key + "' must be a case list like \"1-10,12\" or [1, 2]");
 }
 
+SeriesConfig parse_series(const json& s, const std::string& where) {
+  SeriesConfig sc;
+  sc.name = get_or<std::string>(s, "name", "", where);
+  if (sc.name.empty()) throw Error(where + ": every series needs a 'name'");
+  sc.size_dhw = parse_size_dhw(get_or<std::string>(s, "size", "19x48x48", where),
+                               where + " " + sc.name + ": size");
+  sc.count = get_or<int>(s, "count", 1, where);
+  sc.seed = get_or<uint64_t>(s, "seed", 0, where);
+  sc.epochs = get_or<int>(s, "epochs", 80, where);
+  sc.width = get_or<int64_t>(s, "width", 32, where);
+  if (sc.count <= 0 || sc.epochs <= 0 || sc.width <= 0) {
+    throw Error(where + " " + sc.name + ": count, epochs and width must be positive");
+  }
+  return sc;
+}
+
+// The "figure" object: Figure-1 modality, pass and clamp bounds, cases.
+void parse_figure(const json& f, const std::string& where, ExperimentConfig& c) {
+  c.figure_modality = get_or<std::string>(f, "modality", c.figure_modality, where);
+  c.figure_pass = get_or<double>(f, "pass", c.figure_pass, where);
+  c.figure_clamp = get_or<double>(f, "clamp", c.figure_clamp, where);
+  const std::string cases = case_list_text(f, "cases", where);
+  if (!cases.empty()) c.figure_cases = parse_case_list(cases, where + ": cases");
+  Filter::pass(0, c.figure_pass);  // throws for bounds outside [0, 1]
+  Filter::clamp(0, c.figure_clamp);
+}
+
 }  // namespace
 
 ExperimentConfig parse_experiment_config(const json& j, const std::string& source) {
@@ -83,33 +110,8 @@ ExperimentConfig parse_experiment_config(const json& j, const std::string& sourc
   if (!j.contains("series") || !j.at("series").is_array() || j.at("series").empty()) {
     throw Error(source + ": 'series' must be a non-empty list");
   }
-  for (const auto& s : j.at("series")) {
-    SeriesConfig sc;
-    const std::string where = source + ": series";
-    sc.name = get_or<std::string>(s, "name", "", where);
-    if (sc.name.empty()) throw Error(where + ": every series needs a 'name'");
-    sc.size_dhw = parse_size_dhw(get_or<std::string>(s, "size", "19x48x48", where),
-                                 where + " " + sc.name + ": size");
-    sc.count = get_or<int>(s, "count", 1, where);
-    sc.seed = get_or<uint64_t>(s, "seed", 0, where);
-    sc.epochs = get_or<int>(s, "epochs", 80, where);
-    sc.width = get_or<int64_t>(s, "width", 32, where);
-    if (sc.count <= 0 || sc.epochs <= 0 || sc.width <= 0) {
-      throw Error(where + " " + sc.name + ": count, epochs and width must be positive");
-    }
-    c.series.push_back(sc);
-  }
-  if (j.contains("figure")) {
-    const json& f = j.at("figure");
-    const std::string where = source + ": figure";
-    c.figure_modality = get_or<std::string>(f, "modality", c.figure_modality, where);
-    c.figure_pass = get_or<double>(f, "pass", c.figure_pass, where);
-    c.figure_clamp = get_or<double>(f, "clamp", c.figure_clamp, where);
-    std::string cases = case_list_text(f, "cases", where);
-    if (!cases.empty()) c.figure_cases = parse_case_list(cases, where + ": cases");
-    Filter::pass(0, c.figure_pass);
-    Filter::clamp(0, c.figure_clamp);
-  }
+  for (const auto& s : j.at("series")) c.series.push_back(parse_series(s, source + ": series"));
+  if (j.contains("figure")) parse_figure(j.at("figure"), source + ": figure", c);
   c.viewer_cases = get_or<int>(j, "viewer_cases", c.viewer_cases, source);
   c.threads = get_or<int>(j, "threads", 0, source);
   return c;
