@@ -125,14 +125,8 @@ struct CaseParams {
   double adc_skull, adc_scalp;
 };
 
-CaseParams draw_params(Rng& rng, int grid_index) {
-  CaseParams p{};
-  p.grid = kGrids[((grid_index % kSynthGridCount) + kSynthGridCount) % kSynthGridCount];
-  p.inplane_mm = p.grid.inplane_mm * rng.uniform(0.95, 1.05);
-  p.slice_mm = p.grid.slice_mm * rng.uniform(0.97, 1.03);
-  p.adc_slope = rng.uniform() < 0.5 ? 0.5 : 1.0;
-
-  Head& h = p.head;
+Head draw_head(Rng& rng) {
+  Head h{};
   h.a = rng.uniform(66, 74);
   h.b = rng.uniform(84, 94);
   h.c = rng.uniform(78, 88);
@@ -148,10 +142,12 @@ CaseParams draw_params(Rng& rng, int grid_index) {
   h.vent_a = rng.uniform(4, 6.5);
   h.vent_b = rng.uniform(18, 26);
   h.vent_c = rng.uniform(10, 16);
+  return h;
+}
 
-  // Lesion centre: in one hemisphere, well inside the brain and the slab.
-  Lesion& l = p.lesion;
-  const double slab_half = 0.5 * p.grid.d * p.slice_mm;
+// In one hemisphere, well inside the brain and the slab of half-height slab_half.
+Lesion draw_lesion(Rng& rng, const Head& h, double slab_half) {
+  Lesion l{};
   l.hemisphere = rng.sign();
   l.u = l.hemisphere * rng.uniform(0.25, 0.55) * kBrainEdge * h.a;
   l.v = rng.uniform(-0.45, 0.45) * kBrainEdge * h.b;
@@ -167,8 +163,10 @@ CaseParams draw_params(Rng& rng, int grid_index) {
   l.rw = radius * rng.uniform(0.9, 1.4);
   l.penumbra = rng.uniform(1.5, 1.9);
   l.deform = rng.uniform(0.1, 0.25);
+  return l;
+}
 
-  Contrast* c = p.contrast;
+void draw_contrasts(Rng& rng, Contrast* c) {
   // ADC (1e-6 mm²/s): cytotoxic oedema restricts diffusion in the core only.
   c[kSynthADC].gray = rng.uniform(820, 900);
   c[kSynthADC].white = rng.uniform(700, 780);
@@ -213,10 +211,107 @@ CaseParams draw_params(Rng& rng, int grid_index) {
   c[kSynthTTP].texture = 0.03;
   c[kSynthTTP].delay = rng.uniform(10, 15);
   c[kSynthTTP].noise = rng.uniform(0.6, 1.0);
+}
 
+CaseParams draw_params(Rng& rng, int grid_index) {
+  CaseParams p{};
+  p.grid = kGrids[((grid_index % kSynthGridCount) + kSynthGridCount) % kSynthGridCount];
+  p.inplane_mm = p.grid.inplane_mm * rng.uniform(0.95, 1.05);
+  p.slice_mm = p.grid.slice_mm * rng.uniform(0.97, 1.03);
+  p.adc_slope = rng.uniform() < 0.5 ? 0.5 : 1.0;
+  p.head = draw_head(rng);
+  p.lesion = draw_lesion(rng, p.head, 0.5 * p.grid.d * p.slice_mm);
+  draw_contrasts(rng, p.contrast);
   p.adc_skull = rng.uniform(80, 200);
   p.adc_scalp = rng.uniform(500, 800);
   return p;
+}
+
+// What every voxel of a case reads: the parameters, axes and smooth fields.
+struct Scene {
+  const CaseParams& p;
+  const Axes& axes;
+  const SmoothField& perfusion_texture;
+  const SmoothField& adc_texture;
+  const SmoothField& gyri;
+  const SmoothField& lesion_shape;
+};
+
+// Lesion weights at head coordinates (u, v, w): the core, the perfusion delay
+// (1 in the core, falling linearly to 0 across the penumbra) and the penumbra;
+// confined to one hemisphere. `shape` is the boundary field at the voxel.
+struct LesionWeights {
+  double core, delay, penumbra;
+};
+
+LesionWeights lesion_weights(const Lesion& l, double u, double v, double w, double shape) {
+  const double lu = u - l.u, lv = v - l.v, lw = w - l.w;
+  const double eu = (l.cos_t * lu + l.sin_t * lv) / l.ru;
+  const double ev = (-l.sin_t * lu + l.cos_t * lv) / l.rv;
+  const double ew = lw / l.rw;
+  const double rho = std::sqrt(eu * eu + ev * ev + ew * ew) / (1 + l.deform * shape);
+  const double side = rise(l.hemisphere * u, 0.5, 2.0);
+  const double core = fall(rho, 0.93, 1.07) * side;
+  const double delay = std::clamp((l.penumbra - rho) / (l.penumbra - 1), 0.0, 1.0) * side;
+  return {core, delay, std::max(delay - core, 0.0)};
+}
+
+// The six maps and the OT of voxel (k, j, i), written at `index`; the noise
+// comes from the slice's own stream.
+void render_voxel(const Scene& s, int64_t k, int64_t j, int64_t i, Rng& noise,
+                  const std::array<float*, kSynthVolumeCount>& data, int64_t index) {
+  const Head& h = s.p.head;
+  const Axes& axes = s.axes;
+  const double x = axes.x[i] - h.cx, y = axes.y[j] - h.cy;
+  const double u = h.cos_yaw * x + h.sin_yaw * y;
+  const double v = -h.sin_yaw * x + h.cos_yaw * y;
+  const double w = axes.z[k] - h.cz;
+  const double r = std::sqrt(u * u / (h.a * h.a) + v * v / (h.b * h.b) + w * w / (h.c * h.c));
+  const double head = fall(r, 1 - kEdgeWidth, 1 + kEdgeWidth);
+  if (head <= 0) return;  // background stays exactly zero
+
+  // Nested layers: brain inside skull inside scalp.
+  const double brain = fall(r, kBrainEdge - kEdgeWidth / 2, kBrainEdge + kEdgeWidth / 2);
+  const double inner_skull = fall(r, kSkullEdge - kEdgeWidth / 2, kSkullEdge + kEdgeWidth / 2);
+  const double skull = inner_skull - brain, scalp = head - inner_skull;
+
+  // Grey matter: a cortical ribbon whose inner boundary folds (gyri).
+  const double cortex_depth = 0.80 + 0.035 * s.gyri.at(k, j, i);
+  const double gray = rise(r, cortex_depth - 0.02, cortex_depth + 0.02);
+
+  // CSF: lateral ventricles and the interhemispheric fissure.
+  double csf = 0;
+  for (double side : {-1.0, 1.0}) {
+    const double du = (u - side * h.vent_u) / h.vent_a, dv = (v - h.vent_v) / h.vent_b,
+                 dw = (w - h.vent_w) / h.vent_c;
+    csf = std::max(csf, fall(du * du + dv * dv + dw * dw, 0.75, 1.25));
+  }
+  csf = std::max(csf, fall(std::abs(u), 0.7, 2.0) * rise(r, 0.45, 0.65));
+
+  const LesionWeights lesion = lesion_weights(s.p.lesion, u, v, w, s.lesion_shape.at(k, j, i));
+  const double core = lesion.core, delay = lesion.delay, penumbra = lesion.penumbra;
+  const double parenchyma = brain * (1 - csf);
+  data[kSynthOT][index] = (delay >= 0.5 && parenchyma >= 0.5) ? 1.f : 0.f;
+
+  const double textures[2] = {s.perfusion_texture.at(k, j, i), s.adc_texture.at(k, j, i)};
+  for (int m = 0; m < 6; ++m) {
+    const Contrast& c = s.p.contrast[m];
+    const double texture = textures[m == kSynthADC ? 1 : 0];
+    const double healthy = (gray * c.gray + (1 - gray) * c.white) * (1 + c.texture * texture);
+    const double tissue =
+        healthy * (1 - c.core_drop * core - c.penumbra_drop * penumbra) + c.delay * delay;
+    double value = brain * ((1 - csf) * tissue + csf * c.csf);
+    if (m == kSynthADC) {
+      // Magnitude-derived map: Rician noise, the skull and scalp visible.
+      value += skull * s.p.adc_skull + scalp * s.p.adc_scalp;
+      const double n1 = c.noise * noise.normal(), n2 = c.noise * noise.normal();
+      value = std::sqrt((value + n1) * (value + n1) + n2 * n2) * head;
+    } else if (brain > 0) {
+      // Perfusion maps are brain-masked and non-negative, like ISLES's.
+      value = std::max(0.0, value + brain * c.noise * noise.normal());
+    }
+    data[m][index] = static_cast<float>(value);
+  }
 }
 
 }  // namespace
@@ -245,77 +340,14 @@ SynthCase render_synthetic_case(uint64_t case_seed, int grid_index) {
     data[v] = out.volumes[v].data_ptr<float>();
   }
 
-  const Head& h = p.head;
-  const Lesion& l = p.lesion;
+  const Scene scene{p, axes, perfusion_texture, adc_texture, gyri, lesion_shape};
   // One noise stream per slice: the voxels do not depend on how slices are split over threads.
   at::parallel_for(0, g.d, 1, [&](int64_t k_begin, int64_t k_end) {
     for (int64_t k = k_begin; k < k_end; ++k) {
       Rng noise(derive_seed({case_seed, 2, static_cast<uint64_t>(k)}));
       for (int64_t j = 0; j < g.h; ++j) {
         for (int64_t i = 0; i < g.w; ++i) {
-          const double x = axes.x[i] - h.cx, y = axes.y[j] - h.cy;
-          const double u = h.cos_yaw * x + h.sin_yaw * y;
-          const double v = -h.sin_yaw * x + h.cos_yaw * y;
-          const double w = axes.z[k] - h.cz;
-          const double r =
-              std::sqrt(u * u / (h.a * h.a) + v * v / (h.b * h.b) + w * w / (h.c * h.c));
-          const double head = fall(r, 1 - kEdgeWidth, 1 + kEdgeWidth);
-          if (head <= 0) continue;  // background stays exactly zero
-
-          // Nested layers: brain inside skull inside scalp.
-          const double brain = fall(r, kBrainEdge - kEdgeWidth / 2, kBrainEdge + kEdgeWidth / 2);
-          const double inner_skull =
-              fall(r, kSkullEdge - kEdgeWidth / 2, kSkullEdge + kEdgeWidth / 2);
-          const double skull = inner_skull - brain, scalp = head - inner_skull;
-
-          // Grey matter: a cortical ribbon whose inner boundary folds (gyri).
-          const double cortex_depth = 0.80 + 0.035 * gyri.at(k, j, i);
-          const double gray = rise(r, cortex_depth - 0.02, cortex_depth + 0.02);
-
-          // CSF: lateral ventricles and the interhemispheric fissure.
-          double csf = 0;
-          for (double side : {-1.0, 1.0}) {
-            const double du = (u - side * h.vent_u) / h.vent_a, dv = (v - h.vent_v) / h.vent_b,
-                         dw = (w - h.vent_w) / h.vent_c;
-            csf = std::max(csf, fall(du * du + dv * dv + dw * dw, 0.75, 1.25));
-          }
-          csf = std::max(csf, fall(std::abs(u), 0.7, 2.0) * rise(r, 0.45, 0.65));
-
-          // Lesion: core weight, perfusion-delay weight (1 in the core, falling linearly
-          // to 0 across the penumbra) and penumbra weight; confined to one hemisphere.
-          const double lu = u - l.u, lv = v - l.v, lw = w - l.w;
-          const double eu = (l.cos_t * lu + l.sin_t * lv) / l.ru;
-          const double ev = (-l.sin_t * lu + l.cos_t * lv) / l.rv;
-          const double ew = lw / l.rw;
-          const double rho =
-              std::sqrt(eu * eu + ev * ev + ew * ew) / (1 + l.deform * lesion_shape.at(k, j, i));
-          const double side = rise(l.hemisphere * u, 0.5, 2.0);
-          const double core = fall(rho, 0.93, 1.07) * side;
-          const double delay = std::clamp((l.penumbra - rho) / (l.penumbra - 1), 0.0, 1.0) * side;
-          const double penumbra = std::max(delay - core, 0.0);
-          const double parenchyma = brain * (1 - csf);
-          data[kSynthOT][(k * g.h + j) * g.w + i] = (delay >= 0.5 && parenchyma >= 0.5) ? 1.f : 0.f;
-
-          const double textures[2] = {perfusion_texture.at(k, j, i), adc_texture.at(k, j, i)};
-          for (int m = 0; m < 6; ++m) {
-            const Contrast& c = p.contrast[m];
-            const double texture = textures[m == kSynthADC ? 1 : 0];
-            const double healthy =
-                (gray * c.gray + (1 - gray) * c.white) * (1 + c.texture * texture);
-            const double tissue =
-                healthy * (1 - c.core_drop * core - c.penumbra_drop * penumbra) + c.delay * delay;
-            double value = brain * ((1 - csf) * tissue + csf * c.csf);
-            if (m == kSynthADC) {
-              // Magnitude-derived map: Rician noise, the skull and scalp visible.
-              value += skull * p.adc_skull + scalp * p.adc_scalp;
-              const double n1 = c.noise * noise.normal(), n2 = c.noise * noise.normal();
-              value = std::sqrt((value + n1) * (value + n1) + n2 * n2) * head;
-            } else if (brain > 0) {
-              // Perfusion maps are brain-masked and non-negative, like ISLES's.
-              value = std::max(0.0, value + brain * c.noise * noise.normal());
-            }
-            data[m][(k * g.h + j) * g.w + i] = static_cast<float>(value);
-          }
+          render_voxel(scene, k, j, i, noise, data, (k * g.h + j) * g.w + i);
         }
       }
     }
