@@ -40,4 +40,17 @@ std::vector<std::vector<ChannelMetrics>> channel_metrics_batch(const torch::Tens
                                                                const torch::Tensor& ot,
                                                                const MetricOptions& options);
 
+// channel_metrics_batch of `relevance` (K, C, d, h, w) nearest-resized to the
+// case grid, without resizing it: `index` (D, H, W) is nearest_index_map from
+// (d, h, w) to the case grid. Every case voxel is a copy of one network voxel,
+// so each count and sum is a network-grid sum weighted by how many case voxels
+// (ground-truth voxels, input-mask voxels) copy that voxel — the same numbers
+// (counts exactly) at (d·h·w)/(D·H·W) of the work. Network voxels that no case
+// voxel copies take no part, as they are absent from the resized map.
+std::vector<std::vector<ChannelMetrics>> channel_metrics_resized(const torch::Tensor& relevance,
+                                                                 const torch::Tensor& index,
+                                                                 const torch::Tensor& raw_input,
+                                                                 const torch::Tensor& ot,
+                                                                 const MetricOptions& options);
+
 }  // namespace lrpseg

@@ -93,9 +93,14 @@ std::string case_dice_csv(const std::vector<json>& case_dice) {
 std::vector<SweepRow> case_rows(const SweepModel& m, const CaseExplanation& c,
                                 const MetricOptions& options) {
   const CaseVolumes& v = c.volumes;
-  const auto metrics = channel_metrics_batch(c.case_relevance, v.image, v.label, options);
+  // At the network grid with copy counts: the case-grid numbers at a fraction of the work.
+  const auto metrics =
+      channel_metrics_resized(c.explanation.relevance, c.case_index, v.image, v.label, options);
   std::vector<std::vector<ChannelMetrics>> other;
-  if (c.check) other = channel_metrics_batch(c.check->case_relevance, v.image, v.label, options);
+  if (c.check) {
+    other = channel_metrics_resized(c.check->explanation.relevance, c.case_index, v.image, v.label,
+                                    options);
+  }
   std::vector<SweepRow> all;
   for (size_t k = 0; k < metrics.size(); ++k) {
     const std::string& filter = c.explanation.filters[k];

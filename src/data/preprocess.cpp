@@ -68,6 +68,14 @@ torch::Tensor resize(const torch::Tensor& volume, const std::array<int64_t, 3>& 
   return F::interpolate(volume.unsqueeze(0), options).squeeze(0);
 }
 
+torch::Tensor nearest_index_map(const std::array<int64_t, 3>& from_dhw,
+                                const std::array<int64_t, 3>& to_dhw) {
+  // Indices as float64 are exact far beyond any volume (2^53).
+  const torch::Tensor ids = torch::arange(from_dhw[0] * from_dhw[1] * from_dhw[2], torch::kDouble)
+                                .reshape({1, from_dhw[0], from_dhw[1], from_dhw[2]});
+  return resize(ids, to_dhw, Interpolation::Nearest).squeeze(0).to(torch::kLong);
+}
+
 torch::Tensor resize_label(const torch::Tensor& label, const std::array<int64_t, 3>& size_dhw) {
   auto as_float = label.to(torch::kFloat).unsqueeze(0);
   return resize(as_float, size_dhw, Interpolation::Nearest)

@@ -26,6 +26,13 @@ torch::Tensor minmax_scale(const torch::Tensor& image);
 torch::Tensor resize(const torch::Tensor& volume, const std::array<int64_t, 3>& size_dhw,
                      Interpolation interpolation);
 
+// Nearest resizing from `from_dhw` to `to_dhw` as an index map: (to_dhw) int64,
+// each voxel the flat index of the `from` voxel that resize(…, Nearest) copies
+// into it. Gathering with it equals resizing, so statistics of a resized map
+// can be computed on the small grid with per-voxel copy counts.
+torch::Tensor nearest_index_map(const std::array<int64_t, 3>& from_dhw,
+                                const std::array<int64_t, 3>& to_dhw);
+
 // Resizes an integer label/prediction volume (D, H, W) with nearest sampling.
 torch::Tensor resize_label(const torch::Tensor& label, const std::array<int64_t, 3>& size_dhw);
 

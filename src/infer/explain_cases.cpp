@@ -145,6 +145,7 @@ CaseExplanation explain_case(UNet& net, const CaseFiles& files, const Preprocess
   c.prediction = resize_label(c.explanation.output.argmax(1).squeeze(0).to(torch::kUInt8), grid);
   if (c.volumes.label.defined()) c.dice = dice_score(c.prediction, c.volumes.label);
   c.case_relevance = to_case_grid(c.explanation.relevance, grid);
+  c.case_index = nearest_index_map({c.input.size(1), c.input.size(2), c.input.size(3)}, grid);
   if (check_precision) {
     PrecisionCheck check;
     LrpOptions other = lrp;

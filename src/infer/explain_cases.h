@@ -55,6 +55,7 @@ struct CaseExplanation {
   double dice = -1;                     // -1 without OT
   Explanation explanation;              // relevance (K, 6, d, h, w) at network size, Σ R, max|R|
   torch::Tensor case_relevance;         // (K, 6, D, H, W): nearest-resized to the case grid
+  torch::Tensor case_index;             // (D, H, W): nearest_index_map network → case grid
   double seconds = 0;                   // forward + relevance pass
   std::optional<PrecisionCheck> check;  // with check_precision
 };

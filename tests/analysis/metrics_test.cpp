@@ -4,6 +4,7 @@
 
 #include "analysis/inclusivity.h"
 #include "analysis/signal.h"
+#include "data/preprocess.h"
 #include "util/error.h"
 
 namespace lrpseg {
@@ -162,6 +163,76 @@ TEST(ChannelMetrics, MismatchedGridsAreAnError) {
   EXPECT_THROW(channel_metrics(relevance(), raw_input().narrow(3, 0, 1), ot(), MetricOptions{}),
                Error);
   EXPECT_THROW(channel_metrics(relevance(), raw_input(), torch::zeros({1, 1, 2}), MetricOptions{}),
+               Error);
+}
+
+}  // namespace
+}  // namespace lrpseg
+
+namespace lrpseg {
+namespace {
+
+// Metrics on the network grid with copy counts against the metrics of the
+// explicitly resized map, on grids that shrink one axis and grow the others.
+void expect_resized_equals_explicit(torch::Dtype dtype, bool per_channel_max) {
+  torch::manual_seed(3);
+  const std::array<int64_t, 3> network{5, 7, 9}, grid{3, 16, 20};
+  torch::Tensor relevance = torch::randn({2, 6, 5, 7, 9}, dtype);
+  relevance[1][4].zero_();          // a zero channel: empty mask, zero signal
+  relevance[0][2][4][6][8] = 40.0;  // a maximum in a slice the case grid drops
+  const torch::Tensor raw = torch::rand({6, 3, 16, 20}) * 100;
+  const torch::Tensor ot = (torch::rand({3, 16, 20}) > 0.7).to(torch::kUInt8);
+  const torch::Tensor index = nearest_index_map(network, grid);
+  const torch::Tensor resized =
+      resize(relevance.reshape({-1, 5, 7, 9}), grid, Interpolation::Nearest)
+          .reshape({2, 6, 3, 16, 20});
+  MetricOptions options;
+  options.per_channel_signal_max = per_channel_max;
+  options.smoothing = 0.5;
+  const auto expected = channel_metrics_batch(resized, raw, ot, options);
+  const auto actual = channel_metrics_resized(relevance, index, raw, ot, options);
+  const double tolerance = dtype == torch::kDouble ? 1e-12 : 1e-6;
+  ASSERT_EQ(actual.size(), expected.size());
+  for (size_t k = 0; k < expected.size(); ++k) {
+    for (size_t c = 0; c < 6; ++c) {
+      const ChannelMetrics &a = actual[k][c], &e = expected[k][c];
+      EXPECT_EQ(a.gt_inclusivity, e.gt_inclusivity) << k << " " << c;
+      EXPECT_EQ(a.input_inclusivity, e.input_inclusivity) << k << " " << c;
+      EXPECT_NEAR(a.mean_signal, e.mean_signal, tolerance * std::max(1.0, std::abs(e.mean_signal)));
+      EXPECT_NEAR(a.area_signal, e.area_signal, tolerance * std::max(1.0, std::abs(e.area_signal)));
+    }
+  }
+  // The maximum the case grid drops does not normalise anything.
+  EXPECT_TRUE(torch::equal(index.flatten().bincount({}, 5 * 7 * 9)[4 * 63 + 6 * 9 + 8],
+                           torch::tensor(0, torch::kLong)));
+}
+
+TEST(ChannelMetricsResized, EqualsTheMetricsOfTheResizedMapInFloat64) {
+  expect_resized_equals_explicit(torch::kDouble, false);
+  expect_resized_equals_explicit(torch::kDouble, true);
+}
+
+TEST(ChannelMetricsResized, EqualsTheMetricsOfTheResizedMapInFloat32) {
+  expect_resized_equals_explicit(torch::kFloat, false);
+}
+
+TEST(ChannelMetricsResized, IndexMapGathersLikeNearestResize) {
+  const torch::Tensor volume = torch::randn({1, 4, 6, 5}, torch::kDouble);
+  const torch::Tensor index = nearest_index_map({4, 6, 5}, {7, 3, 11});
+  EXPECT_TRUE(torch::equal(volume.reshape({-1}).index({index}),
+                           resize(volume, {7, 3, 11}, Interpolation::Nearest).squeeze(0)));
+  EXPECT_TRUE(torch::equal(nearest_index_map({2, 3, 4}, {2, 3, 4}).flatten(),
+                           torch::arange(24, torch::kLong)));
+}
+
+TEST(ChannelMetricsResized, RejectsAnIndexMapOfAnotherGrid) {
+  const torch::Tensor relevance = torch::randn({1, 6, 2, 2, 2});
+  const torch::Tensor raw = torch::rand({6, 3, 3, 3});
+  EXPECT_THROW(channel_metrics_resized(relevance, nearest_index_map({2, 2, 2}, {3, 3, 4}), raw,
+                                       torch::Tensor(), MetricOptions{}),
+               Error);
+  EXPECT_THROW(channel_metrics_resized(relevance, torch::full({3, 3, 3}, 9, torch::kLong), raw,
+                                       torch::Tensor(), MetricOptions{}),
                Error);
 }
 
