@@ -20,6 +20,14 @@ namespace lrpseg {
 namespace fs = std::filesystem;
 using nlohmann::json;
 
+torch::Tensor case_grid_relevance(const CaseExplanation& c, int64_t k) {
+  const torch::Tensor r = c.explanation.relevance[k];
+  const auto grid = c.case_index.sizes();
+  return r.reshape({r.size(0), -1})
+      .index_select(1, c.case_index.reshape({-1}))
+      .reshape({r.size(0), grid[0], grid[1], grid[2]});
+}
+
 std::optional<CaseExplanation> select_filters(const CaseExplanation& c,
                                               const std::vector<std::string>& filters) {
   const auto& have = c.explanation.filters;
@@ -38,7 +46,6 @@ std::optional<CaseExplanation> select_filters(const CaseExplanation& c,
   e.max_abs_per_channel = c.explanation.max_abs_per_channel.index_select(0, k);
   if (e.sum_output.defined()) e.sum_output = e.sum_output.index_select(0, k);
   if (e.sum_input.defined()) e.sum_input = e.sum_input.index_select(0, k);
-  out.case_relevance = c.case_relevance.index_select(0, k);
   return out;
 }
 
@@ -56,11 +63,6 @@ json channel_values(const torch::Tensor& values) {
   json j = json::object();
   for (size_t c = 0; c < kModalities.size(); ++c) j[kModalities[c]] = values[c].item<double>();
   return j;
-}
-
-torch::Tensor to_case_grid(const torch::Tensor& r, const std::array<int64_t, 3>& grid) {
-  return resize(r.reshape({-1, r.size(2), r.size(3), r.size(4)}), grid, Interpolation::Nearest)
-      .reshape({r.size(0), r.size(1), grid[0], grid[1], grid[2]});
 }
 
 double seconds_since(std::chrono::steady_clock::time_point t0) {
@@ -144,7 +146,6 @@ CaseExplanation explain_case(UNet& net, const CaseFiles& files, const Preprocess
   c.seconds = seconds_since(t0);
   c.prediction = resize_label(c.explanation.output.argmax(1).squeeze(0).to(torch::kUInt8), grid);
   if (c.volumes.label.defined()) c.dice = dice_score(c.prediction, c.volumes.label);
-  c.case_relevance = to_case_grid(c.explanation.relevance, grid);
   c.case_index = nearest_index_map({c.input.size(1), c.input.size(2), c.input.size(3)}, grid);
   if (check_precision) {
     PrecisionCheck check;
@@ -154,7 +155,6 @@ CaseExplanation explain_case(UNet& net, const CaseFiles& files, const Preprocess
     t0 = std::chrono::steady_clock::now();
     check.explanation = explain_methods(net, c.input.unsqueeze(0), other, methods);
     check.seconds = seconds_since(t0);
-    check.case_relevance = to_case_grid(check.explanation.relevance, grid);
     const bool main_is_float = lrp.precision == Precision::Float;
     check.agreement = main_is_float
                           ? compare_relevance(c.explanation.relevance, check.explanation.relevance)
@@ -195,7 +195,7 @@ json write_case_explanation(const CaseExplanation& c, const std::string& dir_tex
   for (size_t k = 0; k < e.filters.size(); ++k) {
     const auto i = static_cast<int64_t>(k);
     const std::string file = "relevance_" + filter_file_tag(e.filters[k]) + ".nii.gz";
-    write_nifti((dir / file).string(), c.case_relevance[i], v.geometry, OutputType::Float32);
+    write_nifti((dir / file).string(), case_grid_relevance(c, i), v.geometry, OutputType::Float32);
     if (native) {
       write_nifti((dir / "native" / file).string(), e.relevance[i], native_header,
                   OutputType::Float32);

@@ -40,7 +40,6 @@ struct ExplainOptions {
 struct PrecisionCheck {
   Precision precision = Precision::Float;  // the other precision
   Explanation explanation;
-  torch::Tensor case_relevance;  // (K, 6, D, H, W) at the case grid
   // Per filter: the float32 relevance against the float64 one, at network size.
   std::vector<RelevanceAgreement> agreement;
   double seconds = 0;
@@ -54,7 +53,6 @@ struct CaseExplanation {
   torch::Tensor prediction;             // (D, H, W) uint8 lesion mask at the case grid
   double dice = -1;                     // -1 without OT
   Explanation explanation;              // relevance (K, 6, d, h, w) at network size, Σ R, max|R|
-  torch::Tensor case_relevance;         // (K, 6, D, H, W): nearest-resized to the case grid
   torch::Tensor case_index;             // (D, H, W): nearest_index_map network → case grid
   double seconds = 0;                   // forward + relevance pass
   std::optional<PrecisionCheck> check;  // with check_precision
@@ -65,6 +63,11 @@ struct CaseExplanation {
 CaseExplanation explain_case(UNet& net, const CaseFiles& files, const PreprocessOptions& pre,
                              const LrpOptions& lrp, bool check_precision = false,
                              const MethodOptions& methods = {});
+
+// Relevance of filter (batch sample) k at the case grid, (6, D, H, W): the
+// network-size map nearest-resized, gathered through case_index on demand (16
+// filters × 6 channels of a 1.3 M-voxel case would hold 1 GB in float64).
+torch::Tensor case_grid_relevance(const CaseExplanation& c, int64_t k);
 
 // The explanation restricted to `filters` (names as in explanation.filters), in
 // that order, without the precision check; nullopt when one is missing. Lets a

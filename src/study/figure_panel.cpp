@@ -34,7 +34,7 @@ Figure1Data figure1_data(const CaseExplanation& c, int modality, int64_t slice,
   d.dice = c.dice;
   const auto& filters = c.explanation.filters;
   for (size_t k = 0; k < filters.size(); ++k) {
-    torch::Tensor channel = c.case_relevance[static_cast<int64_t>(k)][modality];
+    torch::Tensor channel = case_grid_relevance(c, static_cast<int64_t>(k))[modality];
     d.relevance_titles.push_back(filters[k]);
     d.relevance.push_back(channel[slice]);
     d.max_abs.push_back(channel.abs().max().item<double>());

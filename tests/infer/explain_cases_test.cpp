@@ -30,14 +30,16 @@ TEST(ExplainCases, SelectFiltersTakesThoseRowsInTheGivenOrder) {
   c.explanation.relevance = torch::arange(3 * 6 * 8, torch::kDouble).reshape({3, 6, 2, 2, 2});
   c.explanation.max_abs_per_channel = torch::arange(18, torch::kDouble).reshape({3, 6});
   c.explanation.sum_input = torch::tensor({1.0, 2.0, 3.0});
-  c.case_relevance = c.explanation.relevance * 2;
+  c.case_index = nearest_index_map({2, 2, 2}, {2, 4, 4});
   c.check = PrecisionCheck{};
   const auto s = select_filters(c, {"clamp:0-0.2", "raw"});
   ASSERT_TRUE(s.has_value());
   EXPECT_EQ(s->explanation.filters, (std::vector<std::string>{"clamp:0-0.2", "raw"}));
   EXPECT_TRUE(torch::equal(s->explanation.relevance[0], c.explanation.relevance[2]));
   EXPECT_TRUE(torch::equal(s->explanation.relevance[1], c.explanation.relevance[0]));
-  EXPECT_TRUE(torch::equal(s->case_relevance[0], c.case_relevance[2]));
+  EXPECT_TRUE(torch::equal(case_grid_relevance(*s, 0), case_grid_relevance(c, 2)));
+  EXPECT_TRUE(torch::equal(case_grid_relevance(c, 2),
+                           resize(c.explanation.relevance[2], {2, 4, 4}, Interpolation::Nearest)));
   EXPECT_TRUE(
       torch::equal(s->explanation.max_abs_per_channel[1], c.explanation.max_abs_per_channel[0]));
   EXPECT_TRUE(torch::equal(s->explanation.sum_input, torch::tensor({3.0, 1.0})));

@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include "data/preprocess.h"
 #include "util/error.h"
 
 namespace lrpseg {
@@ -30,13 +31,17 @@ TEST(FigurePanel, DataTakesTheSliceAndTheVolumeMaximumOfTheChannel) {
   c.prediction = torch::ones({3, 4, 5}, torch::kUInt8);
   c.dice = 0.5;
   c.explanation.filters = {"raw", "pass:0-0.4"};
-  c.case_relevance = torch::zeros({2, 6, 3, 4, 5});
-  c.case_relevance[0][2][0][1][1] = -7.0;  // the channel's maximum lies on another slice
-  c.case_relevance[0][2][1][2][3] = 3.0;
+  // Network grid (3, 2, 5) resized to the case grid (3, 4, 5): rows doubled.
+  c.explanation.relevance = torch::zeros({2, 6, 3, 2, 5});
+  c.explanation.relevance[0][2][0][0][1] = -7.0;  // the channel's maximum lies on another slice
+  c.explanation.relevance[0][2][1][1][3] = 3.0;   // case rows 2 and 3
+  c.case_index = nearest_index_map({3, 2, 5}, {3, 4, 5});
   Figure1Data d = figure1_data(c, 2, 1, "A1");
   ASSERT_EQ(d.relevance.size(), 2u);
   EXPECT_DOUBLE_EQ(d.max_abs[0], 7.0);
   EXPECT_FLOAT_EQ(d.relevance[0][2][3].item<float>(), 3.0f);
+  EXPECT_FLOAT_EQ(d.relevance[0][3][3].item<float>(), 3.0f);
+  EXPECT_FLOAT_EQ(d.relevance[0][1][3].item<float>(), 0.0f);
   EXPECT_TRUE(torch::equal(d.modality_slice, c.volumes.image[2][1]));
   EXPECT_EQ(d.relevance_titles[1], "pass:0-0.4");
   EXPECT_DOUBLE_EQ(d.dice, 0.5);
