@@ -29,4 +29,37 @@ std::string fill_template(std::string_view text, const std::map<std::string, std
   return out;
 }
 
+namespace {
+
+// name → text of every fragment, parsed once.
+const std::map<std::string, std::string_view>& fragments() {
+  static const std::map<std::string, std::string_view> parsed = [] {
+    const std::string_view text = report_asset("fragments.html");
+    const std::string_view marker = "<!-- fragment: ";
+    std::map<std::string, std::string_view> out;
+    size_t at = text.find(marker);
+    while (at != std::string_view::npos) {
+      const size_t name_end = text.find(" -->\n", at);
+      if (name_end == std::string_view::npos)
+        throw Error("report asset fragments.html: bad marker");
+      const std::string name(text.substr(at + marker.size(), name_end - at - marker.size()));
+      const size_t begin = name_end + 5;
+      const size_t next = text.find(marker, begin);
+      out[name] = text.substr(begin, (next == std::string_view::npos ? text.size() : next) - begin);
+      at = next;
+    }
+    return out;
+  }();
+  return parsed;
+}
+
+}  // namespace
+
+std::string fragment(const std::string& name, const std::map<std::string, std::string>& values) {
+  const auto it = fragments().find(name);
+  if (it == fragments().end())
+    throw Error("report asset fragments.html: no fragment '" + name + "'");
+  return fill_template(it->second, values, "report fragment " + name);
+}
+
 }  // namespace lrpseg

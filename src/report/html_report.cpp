@@ -49,21 +49,17 @@ std::string render_report(const std::string& run_dir) {
   for (const auto& [key, label] : std::vector<std::pair<const char*, const char*>>{
            {"kind", "run: "}, {"created", "created "}}) {
     std::string value = text_of(m, key);
-    if (!value.empty()) meta += "<span>" + html_escape(label + value) + "</span>";
+    if (!value.empty()) meta += fragment("meta-item", {{"text", html_escape(label + value)}});
   }
 
-  std::string contents;
-  if (sections.size() > 1) {
-    contents = "<nav class=\"toc\" aria-label=\"Contents\"><ol>";
-    for (const auto& s : sections)
-      contents += "<li><a href=\"#" + s.id + "\">" + html_escape(s.title) + "</a></li>";
-    contents += "</ol></nav>";
-  }
-  std::string body;
-  if (sections.empty()) body = "<p class=\"note\">This run has no results to show yet.</p>\n";
+  std::string contents, items;
   for (const auto& s : sections)
-    body += "<section id=\"" + s.id + "\">\n<h2>" + html_escape(s.title) + "</h2>\n" + s.html +
-            "</section>\n";
+    items += fragment("contents-item", {{"id", s.id}, {"title", html_escape(s.title)}});
+  if (sections.size() > 1) contents = fragment("contents", {{"items", items}});
+  std::string body;
+  if (sections.empty()) body = fragment("no-results");
+  for (const auto& s : sections)
+    body += fragment("section", {{"id", s.id}, {"title", html_escape(s.title)}, {"body", s.html}});
   return fill_template(report_asset("page.html"),
                        {{"title", html_escape(title)},
                         {"stylesheet", std::string(report_asset("report.css"))},

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <map>
 
+#include "report/assets.h"
 #include "report/html_encode.h"
 #include "util/atomic_file.h"
 #include "util/error.h"
@@ -75,11 +76,10 @@ fs::path ReportContext::file(const std::string& relative, const std::string& wha
 std::string ReportContext::figure(const json& entry, const std::string& what) {
   std::string title = text_of(entry, "title");
   fs::path path = file(text_of(entry, "file"), what);
-  std::string html = "<figure>\n<img src=\"" + image_data_uri(path) + "\" alt=\"" +
-                     html_escape(title.empty() ? path.filename().string() : title) + "\">\n";
-  html += "<figcaption><b>Figure " + std::to_string(++figures) + ".</b> " + html_escape(title) +
-          "</figcaption>\n</figure>\n";
-  return html;
+  return fragment("figure", {{"src", image_data_uri(path)},
+                             {"alt", html_escape(title.empty() ? path.filename().string() : title)},
+                             {"number", std::to_string(++figures)},
+                             {"title", html_escape(title)}});
 }
 
 std::string ReportContext::table(const HtmlTable& t) {
@@ -91,19 +91,13 @@ HtmlSection configuration_section(ReportContext& run) {
   if (it == run.manifest.end() || it->is_null()) return {};
   std::string pretty = it->dump(2, ' ', false, json::error_handler_t::replace);
   return {"configuration", "Configuration",
-          "<p class=\"note\">Every setting of this run, as recorded in run.json.</p>\n"
-          "<details>\n<summary>Show the configuration (JSON)</summary>\n<pre>" +
-              html_escape(pretty) + "</pre>\n</details>\n"};
+          fragment("configuration", {{"json", html_escape(pretty)}})};
 }
 
 HtmlSection figure1_section(ReportContext& run) {
   auto figures = run.figures_in("figure1");
   if (figures.empty()) return {};
-  std::string html =
-      "<p class=\"note\">As Fig. 1 of the paper: raw, pass-filtered and clamp-filtered relevance "
-      "of one modality on a diverging colormap over [\u22121, 1] (each normalised by its "
-      "max|R<sub>c</sub>|, printed), the same over the modality slice, ground truth, prediction "
-      "and the slice.</p>\n";
+  std::string html = fragment("figure1-note");
   for (const auto& f : figures) html += run.figure(f, "Figure 1 panel");
   return {"figure1", "Relevance maps", html};
 }
@@ -121,7 +115,8 @@ HtmlSection other_figures_section(ReportContext& run) {
   std::string html;
   for (const auto& section : order) {
     if (order.size() > 1 || !section.empty())
-      html += "<h3>" + html_escape(section.empty() ? "Unsorted" : section) + "</h3>\n";
+      html +=
+          fragment("subheading", {{"text", html_escape(section.empty() ? "Unsorted" : section)}});
     for (const auto& f : groups[section]) html += run.figure(f, "figure");
   }
   return {"figures", "More figures", html};

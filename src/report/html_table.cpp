@@ -3,6 +3,7 @@
 #include <cmath>
 #include <cstdio>
 
+#include "report/assets.h"
 #include "report/html_encode.h"
 
 namespace lrpseg {
@@ -42,28 +43,30 @@ HtmlCell HtmlCell::numeric_text(const std::string& text, bool best) {
 }
 
 std::string HtmlTable::html(const std::string& number) const {
-  std::string out = "<div class=\"table-wrap\">\n<table class=\"data\">\n";
+  std::string caption_html;
   if (!caption.empty()) {
-    out += "<caption>" + (number.empty() ? "" : "<b>" + html_escape(number) + "</b> ") +
-           html_escape(caption) + "</caption>\n";
+    caption_html = number.empty() ? fragment("caption-unnumbered", {{"text", html_escape(caption)}})
+                                  : fragment("caption", {{"number", html_escape(number)},
+                                                         {"text", html_escape(caption)}});
   }
-  out += "<thead><tr>";
+  std::string head;
   for (const auto& c : columns)
-    out += std::string(c.numeric ? "<th class=\"num\">" : "<th>") + html_escape(c.name) + "</th>";
-  out += "</tr></thead>\n<tbody>\n";
+    head +=
+        fragment(c.numeric ? "head-cell-numeric" : "head-cell", {{"text", html_escape(c.name)}});
+  std::string rows_html;
   for (const auto& row : rows) {
-    out += "<tr>";
+    std::string cells;
     for (const auto& cell : row) {
       if (!cell.numeric) {
-        out += "<td>" + html_escape(cell.text) + "</td>";
+        cells += fragment("cell", {{"text", html_escape(cell.text)}});
         continue;
       }
       const char* cls = cell.text == kMissing ? "num missing" : cell.best ? "num best" : "num";
-      out += std::string("<td class=\"") + cls + "\">" + html_escape(cell.text) + "</td>";
+      cells += fragment("cell-numeric", {{"class", cls}, {"text", html_escape(cell.text)}});
     }
-    out += "</tr>\n";
+    rows_html += fragment("row", {{"cells", cells}});
   }
-  return out + "</tbody>\n</table>\n</div>\n";
+  return fragment("table", {{"caption", caption_html}, {"head", head}, {"rows", rows_html}});
 }
 
 }  // namespace lrpseg

@@ -6,6 +6,7 @@
 #include <map>
 
 #include "infer/segment.h"
+#include "report/assets.h"
 #include "report/html_sections.h"
 #include "util/atomic_file.h"
 
@@ -126,8 +127,9 @@ std::string per_case_table(ReportContext& run, const std::vector<DiceModel>& mod
       table.rows.push_back(std::move(row));
     }
   }
-  return "<details>\n<summary>Dice per case (" + std::to_string(table.rows.size()) +
-         " cases)</summary>\n" + run.table(table) + "</details>\n";
+  return fragment("details",
+                  {{"summary", "Dice per case (" + std::to_string(table.rows.size()) + " cases)"},
+                   {"body", run.table(table)}});
 }
 
 }  // namespace

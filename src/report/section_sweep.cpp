@@ -5,6 +5,7 @@
 #include <filesystem>
 
 #include "analysis/sweep_table.h"
+#include "report/assets.h"
 #include "report/html_encode.h"
 #include "report/html_sections.h"
 #include "util/atomic_file.h"
@@ -86,12 +87,13 @@ std::string data_links(const ReportContext& run, const json& sweep) {
     const std::string relative = text_of(sweep, key);
     if (relative.empty()) continue;
     const fs::path path = run.file(relative, std::string("sweep ") + key);
-    links += "<li><a href=\"" + html_escape(url_path(relative)) + "\">" + html_escape(relative) +
-             "</a> \u2014 " + label + " (" + human_size(fs::file_size(path)) + ")</li>\n";
+    links += fragment("data-file", {{"href", html_escape(url_path(relative))},
+                                    {"name", html_escape(relative)},
+                                    {"label", html_escape(label)},
+                                    {"size", human_size(fs::file_size(path))}});
   }
   if (links.empty()) return "";
-  return "<p>Data files, beside this page in the run directory:</p>\n<ul class=\"files\">\n" +
-         links + "</ul>\n";
+  return fragment("data-files", {{"items", links}});
 }
 
 }  // namespace

@@ -2,6 +2,7 @@
 // epoch, and each model's per-epoch log, from the typed train_log.csv records.
 #include <cmath>
 
+#include "report/assets.h"
 #include "report/html_encode.h"
 #include "report/html_sections.h"
 #include "train/trainer.h"
@@ -48,8 +49,10 @@ std::string epoch_log(const json& model, const std::vector<EpochRecord>& log) {
                           HtmlCell::number(r.seconds, 1), HtmlCell::number(r.train_loss, 4),
                           HtmlCell::number(val_dice(r), 3)});
   }
-  return "<details>\n<summary>Per-epoch log of " + html_escape(text_of(model, "name")) + " (" +
-         std::to_string(log.size()) + " epochs)</summary>\n" + table.html() + "</details>\n";
+  return fragment("details",
+                  {{"summary", "Per-epoch log of " + html_escape(text_of(model, "name")) + " (" +
+                                   std::to_string(log.size()) + " epochs)"},
+                   {"body", table.html()}});
 }
 
 }  // namespace

@@ -37,12 +37,7 @@ json viewer_style() {
 }
 
 std::string json_block(const std::string& id, const json& value) {
-  return "<script type=\"application/json\" id=\"" + id + "\">" + json_for_script(value) +
-         "</script>\n";
-}
-
-std::string legend_entry(const std::array<uint8_t, 3>& colour, const std::string& text) {
-  return "<span style=\"color:" + css_colour(colour) + ";font-weight:600\">" + text + "</span>";
+  return fragment("json-block", {{"id", id}, {"json", json_for_script(value)}});
 }
 
 }  // namespace
@@ -57,17 +52,12 @@ HtmlSection viewer_section(ReportContext& run) {
         json_block(id, load_viewer_data(run.file(text_of(viewers[i], "file"), "viewer data")));
     ids += (ids.empty() ? "" : " ") + id;
   }
-  const std::string html =
-      "<p class=\"note\">The network input of a case at network size with the relevance of each "
-      "filter setting, normalised per modality by max|R<sub>c</sub>| to [\u22121, 1] on the "
-      "figures' colormap (blue negative, red positive). Outlines: " +
-      legend_entry(kTruthColour, "ground truth") + ", " +
-      legend_entry(kPredictionColour, "prediction") +
-      ". The slider starts at the slice with the most lesion; hover a panel to read a "
-      "voxel.</p>\n<div class=\"viewer\" data-sources=\"" +
-      ids + "\">\n<noscript><p>The slice viewer needs JavaScript.</p></noscript>\n</div>\n" +
-      blocks + "<script>\n" + std::string(report_asset("viewer.js")) + "</script>\n";
-  return {"viewer", "Slice viewer", html};
+  return {"viewer", "Slice viewer",
+          fragment("viewer", {{"truth_colour", css_colour(kTruthColour)},
+                              {"prediction_colour", css_colour(kPredictionColour)},
+                              {"sources", ids},
+                              {"data", blocks},
+                              {"script", std::string(report_asset("viewer.js"))}})};
 }
 
 }  // namespace lrpseg

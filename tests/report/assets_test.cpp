@@ -39,3 +39,19 @@ TEST(ReportAssets, FillTemplateNamesMissingUnusedAndUnclosedPlaceholders) {
 
 }  // namespace
 }  // namespace lrpseg
+
+namespace lrpseg {
+namespace {
+
+TEST(ReportFragments, FillNamedPiecesOfTheFragmentsFile) {
+  EXPECT_EQ(fragment("cell-numeric", {{"class", "num best"}, {"text", "0.5"}}),
+            "<td class=\"num best\">0.5</td>\n");
+  EXPECT_EQ(fragment("no-results"), "<p class=\"note\">This run has no results to show yet.</p>\n");
+  EXPECT_EQ(test::error_of([] { fragment("missing"); }),
+            "report asset fragments.html: no fragment 'missing'");
+  EXPECT_EQ(test::error_of([] { fragment("cell", {}); }),
+            "report fragment cell: no value for placeholder {{text}}");
+}
+
+}  // namespace
+}  // namespace lrpseg
