@@ -205,11 +205,15 @@ std::string to_text(const LrpBenchResult& r) {
     << "  sweep, " << k << " filters batched     " << fixed(r.sweep_batched_s, 3) << " s  (min "
     << fixed(r.sweep_batched_min_s, 3) << ")\n"
     << "  sweep, " << k << " separate runs       " << fixed(r.sweep_separate_s, 3)
-    << " s  batched/separate = " << fixed(r.batched_over_separate(), 3) << "\n"
-    << "  peak memory: forward with activations " << fixed(r.peak_forward_mb, 1)
-    << " MB, explanation " << fixed(r.peak_explain_mb, 1)
-    << " MB (= " << fixed(r.peak_explain_over_forward(), 2) << " x), batched sweep "
-    << fixed(r.peak_sweep_mb, 1) << " MB\n";
+    << " s  batched/separate = " << fixed(r.batched_over_separate(), 3) << "\n";
+  if (r.peak_forward_mb < 0 || r.peak_explain_mb < 0 || r.peak_sweep_mb < 0) {
+    s << "  peak memory: not measured (needs /proc/self/clear_refs)\n";
+  } else {
+    s << "  peak memory: forward with activations " << fixed(r.peak_forward_mb, 1)
+      << " MB, explanation " << fixed(r.peak_explain_mb, 1)
+      << " MB (= " << fixed(r.peak_explain_over_forward(), 2) << " x), batched sweep "
+      << fixed(r.peak_sweep_mb, 1) << " MB\n";
+  }
   return s.str();
 }
 

@@ -29,5 +29,15 @@ TEST(LrpBenchmark, ReportsEveryFigureOnATinyNetwork) {
   EXPECT_NE(to_text(r).find("explanation, 1 filter"), std::string::npos);
 }
 
+TEST(LrpBenchmark, MemoryNotMeasuredIsSaidNotPrintedAsARatioOfMinusOnes) {
+  LrpBenchResult r;
+  r.forward_s = r.explain_s = r.explain_other_s = r.sweep_batched_s = r.sweep_separate_s = 1;
+  r.peak_forward_mb = r.peak_explain_mb = r.peak_sweep_mb = -1;
+  const std::string text = to_text(r);
+  EXPECT_NE(text.find("peak memory: not measured"), std::string::npos) << text;
+  EXPECT_EQ(text.find("-1.0 MB"), std::string::npos) << text;
+  EXPECT_NE(to_json(r).find("\"peak_explain_over_forward\":null"), std::string::npos);
+}
+
 }  // namespace
 }  // namespace lrpseg
