@@ -8,6 +8,12 @@
 
 namespace lrpseg {
 
+std::optional<double> inclusivity_coefficient(double overlap, double size, double smoothing) {
+  const double denominator = size + smoothing;
+  if (denominator == 0) return std::nullopt;
+  return overlap / denominator;
+}
+
 std::vector<std::optional<double>> inclusivity_per_channel(const torch::Tensor& a,
                                                            const torch::Tensor& b,
                                                            double smoothing) {
@@ -31,14 +37,8 @@ std::vector<std::optional<double>> inclusivity_per_channel(const torch::Tensor& 
   auto overlap_a = overlap.accessor<double, 1>();
   auto b_size_a = b_size.accessor<double, 1>();
   std::vector<std::optional<double>> values;
-  for (int64_t c = 0; c < a_mask.size(0); ++c) {
-    const double denominator = b_size_a[c] + smoothing;
-    if (denominator == 0) {
-      values.push_back(std::nullopt);
-    } else {
-      values.push_back(overlap_a[c] / denominator);
-    }
-  }
+  for (int64_t c = 0; c < a_mask.size(0); ++c)
+    values.push_back(inclusivity_coefficient(overlap_a[c], b_size_a[c], smoothing));
   return values;
 }
 

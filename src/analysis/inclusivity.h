@@ -13,6 +13,10 @@ namespace lrpseg {
 std::optional<double> inclusivity(const torch::Tensor& a, const torch::Tensor& b,
                                   double smoothing = 0.0);
 
+// D from the counts |a ∩ b| and |b|: overlap / (size + s), nullopt when
+// size + s == 0. The one place the coefficient's definition lives.
+std::optional<double> inclusivity_coefficient(double overlap, double size, double smoothing);
+
 // D(a_c, b_c) per channel c of (C, ...) masks, all channels at once; b may also
 // broadcast over the channels, e.g. one ground truth (D, H, W) for all.
 std::vector<std::optional<double>> inclusivity_per_channel(const torch::Tensor& a,

@@ -2,6 +2,7 @@
 // network grid with per-voxel copy counts (see metrics.h).
 #include "analysis/inclusivity.h"
 #include "analysis/metrics.h"
+#include "analysis/signal.h"
 #include "util/error.h"
 
 namespace lrpseg {
@@ -12,12 +13,6 @@ namespace {
 // that copy it: (n) float64.
 torch::Tensor per_source(const torch::Tensor& flat_index, const torch::Tensor& values, int64_t n) {
   return torch::bincount(flat_index, values.reshape({-1}).to(torch::kDouble), n);
-}
-
-std::optional<double> coefficient(double overlap, double size, double smoothing) {
-  const double denominator = size + smoothing;
-  if (denominator == 0) return std::nullopt;
-  return overlap / denominator;
 }
 
 void check_shapes(const torch::Tensor& relevance, const torch::Tensor& index,
@@ -49,7 +44,6 @@ std::vector<std::vector<ChannelMetrics>> channel_metrics_resized(const torch::Te
   }
   const torch::Tensor copies = torch::bincount(flat, {}, n).to(torch::kDouble);
   const torch::Tensor absent = copies == 0;  // network voxels no case voxel copies
-  const double case_voxels = static_cast<double>(flat.numel());
 
   const torch::Tensor input_mask = amplitude_mask(raw_input, o.input_threshold);
   std::vector<torch::Tensor> input_rows;
@@ -70,20 +64,18 @@ std::vector<std::vector<ChannelMetrics>> channel_metrics_resized(const torch::Te
     const torch::Tensor input_overlap = (a * input_per_source).sum(1).cpu();
     torch::Tensor ot_overlap;
     if (ot.defined()) ot_overlap = (a * ot_per_source).sum(1).cpu();
-    const torch::Tensor magnitude = r.abs().to(torch::kDouble);
-    const torch::Tensor max = o.per_channel_signal_max ? std::get<0>(magnitude.max(1))
-                                                       : magnitude.max().expand({channels});
-    const torch::Tensor sum = (r.to(torch::kDouble) * copies).sum(1);
-    const torch::Tensor area = torch::where(max > 0, sum / max, torch::zeros_like(sum)).cpu();
+    const ChannelSignal signal = normalised_signal(r, o.per_channel_signal_max, copies);
+    const torch::Tensor mean = signal.mean.cpu(), area = signal.area.cpu();
     std::vector<ChannelMetrics> metrics(channels);
     for (int64_t c = 0; c < channels; ++c) {
       ChannelMetrics& m = metrics[c];
-      m.input_inclusivity =
-          coefficient(input_overlap[c].item<double>(), input_size[c].item<double>(), o.smoothing);
+      m.input_inclusivity = inclusivity_coefficient(input_overlap[c].item<double>(),
+                                                    input_size[c].item<double>(), o.smoothing);
       if (ot.defined())
-        m.gt_inclusivity = coefficient(ot_overlap[c].item<double>(), ot_size, o.smoothing);
+        m.gt_inclusivity =
+            inclusivity_coefficient(ot_overlap[c].item<double>(), ot_size, o.smoothing);
+      m.mean_signal = mean[c].item<double>();
       m.area_signal = area[c].item<double>();
-      m.mean_signal = m.area_signal / case_voxels;
     }
     all.push_back(std::move(metrics));
   }

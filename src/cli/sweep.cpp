@@ -79,7 +79,6 @@ void add_sweep(CLI::App& app) {
     run.config.title = "lrpseg filter sweep";
     run.config.raw = {{"data", o->data}, {"cases", o->cases}, {"lrp", describe(lrp)}};
     run.config.viewer_cases = 0;
-    run.lrp = lrp;
     run.sweep_options = o->step;
     run.sweep_cases = cases;
     run.models = models;

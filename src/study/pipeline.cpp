@@ -23,10 +23,6 @@ void ExplanationStore::want(const std::string& model, const std::string& case_na
   }
 }
 
-bool ExplanationStore::wanted(const std::string& model, const std::string& case_name) const {
-  return kept_.count({model, case_name}) > 0;
-}
-
 void ExplanationStore::keep(const std::string& model, const CaseExplanation& c) {
   auto it = kept_.find({model, c.volumes.name});
   if (it != kept_.end()) it->second.explanation = select_filters(c, it->second.filters);
@@ -54,10 +50,9 @@ Run make_run(const std::string& kind, const ExperimentConfig& c) {
   run.kind = kind;
   run.config = c;
   run.dir = c.out_dir;
-  run.lrp.filters = parse_filters(c.filters);
-  run.lrp.precision = parse_precision(c.precision);
-  run.lrp.composite = c.composite;
-  run.sweep_options.lrp = run.lrp;
+  run.sweep_options.lrp.filters = parse_filters(c.filters);
+  run.sweep_options.lrp.precision = parse_precision(c.precision);
+  run.sweep_options.lrp.composite = c.composite;
   run.sweep_options.check_precision = c.check_precision;
   run.sweep_options.threads = c.threads;
   run.sweep_options.quiet = c.quiet;
@@ -128,10 +123,11 @@ void sweep_models(Run& run) {
   for (size_t i = 0; i < run.sweep_cases.size() && static_cast<int>(i) < run.config.viewer_cases;
        ++i) {
     if (!run.models.empty())
-      run.explanations.want(run.models.front().name, run.sweep_cases[i].name, run.lrp.filters);
+      run.explanations.want(run.models.front().name, run.sweep_cases[i].name,
+                            run.sweep_options.lrp.filters);
   }
   auto keep = [&run](const ModelRun& m, const CaseExplanation& c) {
-    if (run.explanations.wanted(m.name, c.volumes.name)) run.explanations.keep(m.name, c);
+    run.explanations.keep(m.name, c);
   };
   run.sweep =
       sweep_step(run.models, run.sweep_cases, run.sweep_options, run.dir.string(), &run.rows, keep);
@@ -143,7 +139,7 @@ void plot_training(Run& run) {
 
 void draw_figure1(Run& run) {
   const ExperimentConfig& c = run.config;
-  LrpOptions lrp = run.lrp;
+  LrpOptions lrp = run.sweep_options.lrp;
   lrp.filters = figure1_filters(c.figure_pass, c.figure_clamp);
   for (const auto& m : run.models) {
     for (const auto& f : run.figure_cases) {
@@ -160,7 +156,7 @@ void write_viewer(Run& run) {
        ++i) {
     const CaseFiles& files = run.sweep_cases[static_cast<size_t>(i)];
     const CaseExplanation e =
-        run.explanations.get(run.models.front(), files, run.lrp, run.dir.string());
+        run.explanations.get(run.models.front(), files, run.sweep_options.lrp, run.dir.string());
     run.viewer.push_back(viewer_step(run.models.front(), e, run.dir.string()));
   }
 }

@@ -28,8 +28,8 @@ class ExplanationStore {
   // Asks to keep `filters` (names) of (model, case); asking again adds filters.
   void want(const std::string& model, const std::string& case_name,
             const std::vector<Filter>& filters);
-  bool wanted(const std::string& model, const std::string& case_name) const;
-  // Keeps c's wanted filters when it has them all.
+  // Keeps c's wanted filters when (model, case) was asked for and c has them
+  // all; anything else is let go.
   void keep(const std::string& model, const CaseExplanation& c);
   // The kept explanation of (model, case) restricted to `lrp.filters`, else a
   // new explanation of the case (counted in explained_again()).
