@@ -18,5 +18,6 @@ void add_figure(CLI::App& app);
 void add_report(CLI::App& app);
 void add_demo(CLI::App& app);
 void add_experiment(CLI::App& app);
+void add_evaluate(CLI::App& app);
 
 }  // namespace lrpseg::cli

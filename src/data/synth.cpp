@@ -1,5 +1,7 @@
 #include "data/synth.h"
 
+#include <algorithm>
+#include <cctype>
 #include <filesystem>
 #include <string>
 #include <system_error>
@@ -62,12 +64,25 @@ void prepare_output_dir(const fs::path& out) {
   }
 }
 
-void write_case(const fs::path& out, Split split, int case_number, uint64_t seed) {
+std::string lowercase(std::string text) {
+  std::transform(text.begin(), text.end(), text.begin(),
+                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  return text;
+}
+
+std::string trimmed(const std::string& text) {
+  const size_t begin = text.find_first_not_of(" \t");
+  if (begin == std::string::npos) return "";
+  return text.substr(begin, text.find_last_not_of(" \t") - begin + 1);
+}
+
+void write_case(const fs::path& out, Split split, int case_number, uint64_t seed,
+                const SynthEvidence& evidence) {
   const std::string name = case_name(split, case_number);
   // Seeded by (seed, split, case number) alone: case k does not depend on how many are made.
   const uint64_t case_seed =
       derive_seed({seed, static_cast<uint64_t>(split), static_cast<uint64_t>(case_number)});
-  const SynthCase synth = render_synthetic_case(case_seed, case_number - 1);
+  const SynthCase synth = render_synthetic_case(case_seed, case_number - 1, evidence);
 
   const auto& [d, h, w] = synth.size_dhw;
   const auto& s = synth.spacing_ijk;
@@ -97,6 +112,32 @@ void write_case(const fs::path& out, Split split, int case_number, uint64_t seed
 
 }  // namespace
 
+SynthEvidence parse_evidence_modalities(const std::string& list) {
+  const std::string valid = " (valid: ADC, MTT, rCBF, rCBV, Tmax, TTP, comma-separated)";
+  if (trimmed(list).empty()) throw Error("--evidence: no modality given" + valid);
+  SynthEvidence evidence{};
+  size_t begin = 0;
+  while (true) {
+    const size_t end = std::min(list.find(',', begin), list.size());
+    const std::string token = trimmed(list.substr(begin, end - begin));
+    std::string name = lowercase(token);
+    if (name.rfind("mr_", 0) == 0) name.erase(0, 3);
+    int found = -1;
+    for (int m = 0; m < kSynthModalityCount; ++m)
+      if (name == lowercase(kTokens[m] + 3)) found = m;  // the token without "MR_"
+    if (found < 0) {
+      throw Error(
+          "--evidence: " +
+          (token.empty() ? "empty name in '" + list + "'" : "unknown modality '" + token + "'") +
+          valid);
+    }
+    if (evidence[found]) throw Error("--evidence: '" + token + "' is named twice" + valid);
+    evidence[found] = true;
+    if (end == list.size()) return evidence;
+    begin = end + 1;
+  }
+}
+
 void synthesize_isles(const SynthOptions& options, const std::function<void(int, int)>& progress) {
   if (options.out_dir.empty()) throw Error("synth: no output directory given (--out)");
   if (options.training_cases < 0 || options.test_cases < 0) {
@@ -112,11 +153,11 @@ void synthesize_isles(const SynthOptions& options, const std::function<void(int,
     prepare_output_dir(out);
     int done = 0;
     for (int n = 1; n <= options.training_cases; ++n) {
-      write_case(out, Split::Training, n, options.seed);
+      write_case(out, Split::Training, n, options.seed, options.evidence);
       if (progress) progress(++done, total);
     }
     for (int n = 1; n <= options.test_cases; ++n) {
-      write_case(out, Split::Test, n, options.seed);
+      write_case(out, Split::Test, n, options.seed, options.evidence);
       if (progress) progress(++done, total);
     }
   } catch (const fs::filesystem_error& e) {

@@ -6,6 +6,8 @@
 #include <functional>
 #include <string>
 
+#include "data/synth_model.h"
+
 namespace lrpseg {
 
 struct SynthOptions {
@@ -13,7 +15,16 @@ struct SynthOptions {
   int training_cases = 16;  // training_1..N, with OT
   int test_cases = 0;       // test_1..M, without OT
   uint64_t seed = 0;
+  // Maps that show the lesion (--evidence); the others show healthy tissue and
+  // decoys uncorrelated with the OT. All six: the default dataset, byte for byte;
+  // none (library only): a dataset whose maps carry no evidence of the OT at all.
+  SynthEvidence evidence = kSynthAllEvidence;
 };
+
+// Parses --evidence: comma-separated modality names (ADC, MTT, rCBF, rCBV, Tmax,
+// TTP, case-insensitive, "MR_" prefix optional), at least one, none twice.
+// Throws lrpseg::Error naming --evidence and the bad token.
+SynthEvidence parse_evidence_modalities(const std::string& list);
 
 // Writes an ISLES-2017-layout dataset of uncompressed NIfTI files into
 // options.out_dir (created if missing); identical bytes for the same options,

@@ -104,6 +104,13 @@ struct Lesion {
   double hemisphere;    // sign of u on the lesion's side
 };
 
+// A decoy blob (`synth --evidence`): an ellipsoid in head coordinates, rotated in-plane.
+struct Decoy {
+  double u, v, w;
+  double cos_t, sin_t;
+  double ru, rv, rw;
+};
+
 // One map's healthy values, lesion effects and noise, in the map's own units.
 struct Contrast {
   double gray, white, csf;  // healthy grey matter, white matter, CSF
@@ -164,6 +171,33 @@ Lesion draw_lesion(Rng& rng, const Head& h, double slab_half) {
   l.penumbra = rng.uniform(1.5, 1.9);
   l.deform = rng.uniform(0.1, 0.25);
   return l;
+}
+
+// 2–4 decoys, centred uniformly in the inner 80% of the brain ellipsoid and the inner
+// 80% of the slab, in either hemisphere and with no reference to the lesion: they meet
+// the OT by chance only. A little smaller than lesion cores, so they do not fill the brain.
+std::vector<Decoy> draw_decoys(Rng& rng, const Head& h, double slab_half) {
+  const double su = 0.8 * kBrainEdge * h.a, sv = 0.8 * kBrainEdge * h.b,
+               sw = 0.8 * kBrainEdge * h.c;
+  std::vector<Decoy> decoys(rng.uniform_int(2, 4));
+  for (Decoy& d : decoys) {
+    // Rejection sampling; the slab always cuts the brain's middle, so it ends quickly.
+    double r2;
+    do {
+      d.u = rng.uniform(-su, su);
+      d.v = rng.uniform(-sv, sv);
+      d.w = rng.uniform(-0.8, 0.8) * slab_half - h.cz;
+      r2 = d.u * d.u / (su * su) + d.v * d.v / (sv * sv) + d.w * d.w / (sw * sw);
+    } while (r2 >= 1);
+    const double theta = rng.uniform(0, kPi);
+    d.cos_t = std::cos(theta);
+    d.sin_t = std::sin(theta);
+    const double radius = rng.uniform(10, 16);
+    d.ru = radius * rng.uniform(0.8, 1.25);
+    d.rv = radius * rng.uniform(0.8, 1.4);
+    d.rw = radius * rng.uniform(0.9, 1.4);
+  }
+  return decoys;
 }
 
 void draw_contrasts(Rng& rng, Contrast* c) {
@@ -235,6 +269,8 @@ struct Scene {
   const SmoothField& adc_texture;
   const SmoothField& gyri;
   const SmoothField& lesion_shape;
+  const SynthEvidence& evidence;
+  const std::vector<Decoy>& decoys;  // empty when every map carries evidence
 };
 
 // Lesion weights at head coordinates (u, v, w): the core, the perfusion delay
@@ -254,6 +290,19 @@ LesionWeights lesion_weights(const Lesion& l, double u, double v, double w, doub
   const double core = fall(rho, 0.93, 1.07) * side;
   const double delay = std::clamp((l.penumbra - rho) / (l.penumbra - 1), 0.0, 1.0) * side;
   return {core, delay, std::max(delay - core, 0.0)};
+}
+
+// 1 inside a decoy, 0 outside, with the core's soft edge; overlapping decoys do not add up.
+double decoy_weight(const std::vector<Decoy>& decoys, double u, double v, double w) {
+  double weight = 0;
+  for (const Decoy& d : decoys) {
+    const double du = u - d.u, dv = v - d.v, dw = w - d.w;
+    const double eu = (d.cos_t * du + d.sin_t * dv) / d.ru;
+    const double ev = (-d.sin_t * du + d.cos_t * dv) / d.rv;
+    const double ew = dw / d.rw;
+    weight = std::max(weight, fall(std::sqrt(eu * eu + ev * ev + ew * ew), 0.93, 1.07));
+  }
+  return weight;
 }
 
 // The six maps and the OT of voxel (k, j, i), written at `index`; the noise
@@ -290,6 +339,7 @@ void render_voxel(const Scene& s, int64_t k, int64_t j, int64_t i, Rng& noise,
 
   const LesionWeights lesion = lesion_weights(s.p.lesion, u, v, w, s.lesion_shape.at(k, j, i));
   const double core = lesion.core, delay = lesion.delay, penumbra = lesion.penumbra;
+  const double decoy = s.decoys.empty() ? 0.0 : decoy_weight(s.decoys, u, v, w);
   const double parenchyma = brain * (1 - csf);
   data[kSynthOT][index] = (delay >= 0.5 && parenchyma >= 0.5) ? 1.f : 0.f;
 
@@ -298,8 +348,11 @@ void render_voxel(const Scene& s, int64_t k, int64_t j, int64_t i, Rng& noise,
     const Contrast& c = s.p.contrast[m];
     const double texture = textures[m == kSynthADC ? 1 : 0];
     const double healthy = (gray * c.gray + (1 - gray) * c.white) * (1 + c.texture * texture);
+    // A map without evidence shows no lesion, and each decoy as a lesion core.
     const double tissue =
-        healthy * (1 - c.core_drop * core - c.penumbra_drop * penumbra) + c.delay * delay;
+        s.evidence[m]
+            ? healthy * (1 - c.core_drop * core - c.penumbra_drop * penumbra) + c.delay * delay
+            : healthy * (1 - c.core_drop * decoy) + c.delay * decoy;
     double value = brain * ((1 - csf) * tissue + csf * c.csf);
     if (m == kSynthADC) {
       // Magnitude-derived map: Rician noise, the skull and scalp visible.
@@ -316,7 +369,7 @@ void render_voxel(const Scene& s, int64_t k, int64_t j, int64_t i, Rng& noise,
 
 }  // namespace
 
-SynthCase render_synthetic_case(uint64_t case_seed, int grid_index) {
+SynthCase render_synthetic_case(uint64_t case_seed, int grid_index, const SynthEvidence& evidence) {
   Rng rng(derive_seed({case_seed, 1}));
   const CaseParams p = draw_params(rng, grid_index);
   const GridSpec& g = p.grid;
@@ -330,6 +383,14 @@ SynthCase render_synthetic_case(uint64_t case_seed, int grid_index) {
   const double lesion_scale = std::max({p.lesion.ru, p.lesion.rv, p.lesion.rw});
   const SmoothField lesion_shape(rng, axes, 1.5 * lesion_scale, 4 * lesion_scale, 3);
 
+  // Decoys come from their own stream, drawn only when a map lacks evidence: the
+  // default case's draws, and so its bytes, stay as they were.
+  std::vector<Decoy> decoys;
+  if (std::find(evidence.begin(), evidence.end(), false) != evidence.end()) {
+    Rng decoy_rng(derive_seed({case_seed, 3}));
+    decoys = draw_decoys(decoy_rng, p.head, 0.5 * g.d * p.slice_mm);
+  }
+
   SynthCase out;
   out.size_dhw = {g.d, g.h, g.w};
   out.spacing_ijk = {p.inplane_mm, p.inplane_mm, p.slice_mm};
@@ -340,7 +401,7 @@ SynthCase render_synthetic_case(uint64_t case_seed, int grid_index) {
     data[v] = out.volumes[v].data_ptr<float>();
   }
 
-  const Scene scene{p, axes, perfusion_texture, adc_texture, gyri, lesion_shape};
+  const Scene scene{p, axes, perfusion_texture, adc_texture, gyri, lesion_shape, evidence, decoys};
   // One noise stream per slice: the voxels do not depend on how slices are split over threads.
   at::parallel_for(0, g.d, 1, [&](int64_t k_begin, int64_t k_end) {
     for (int64_t k = k_begin; k < k_end; ++k) {

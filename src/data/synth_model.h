@@ -20,6 +20,13 @@ enum SynthVolume : int {
   kSynthOT
 };
 constexpr int kSynthVolumeCount = 7;
+constexpr int kSynthModalityCount = 6;  // the maps, kSynthADC..kSynthTTP
+
+// Which maps carry the lesion (`synth --evidence`), indexed by SynthVolume. A map
+// without evidence shows healthy tissue plus decoy blobs that have the lesion core's
+// contrast but no relation to the OT, so an explanation's relevance on it is misplaced.
+using SynthEvidence = std::array<bool, kSynthModalityCount>;
+constexpr SynthEvidence kSynthAllEvidence = {true, true, true, true, true, true};
 
 // The ISLES-like grids that synthetic cases cycle through.
 constexpr int kSynthGridCount = 4;
@@ -35,7 +42,9 @@ struct SynthCase {
 
 // Renders one case. Everything random is drawn from `case_seed`; the grid is
 // kSynthGrids[grid_index % kSynthGridCount]. The same arguments give the same
-// voxels, bit for bit, whatever the number of threads.
-SynthCase render_synthetic_case(uint64_t case_seed, int grid_index);
+// voxels, bit for bit, whatever the number of threads. The evidence maps and the
+// OT do not depend on `evidence`: with all six the case is the default one.
+SynthCase render_synthetic_case(uint64_t case_seed, int grid_index,
+                                const SynthEvidence& evidence = kSynthAllEvidence);
 
 }  // namespace lrpseg

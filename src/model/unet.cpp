@@ -92,9 +92,11 @@ int64_t UNetImpl::parameter_count() const {
   return n;
 }
 
-UNet with_dtype(UNet& net, torch::Dtype dtype) {
-  if (net->parameters().front().scalar_type() == dtype) return net;
+namespace {
+
+UNet copy_in(UNet& net, torch::Dtype dtype) {
   UNet copy(net->options());
+  copy->to(net->parameters().front().scalar_type());  // copy without rounding, then convert
   torch::NoGradGuard no_grad;
   const auto source_parameters = net->named_parameters();
   for (auto& p : copy->named_parameters()) p.value().copy_(source_parameters[p.key()]);
@@ -104,5 +106,14 @@ UNet with_dtype(UNet& net, torch::Dtype dtype) {
   copy->train(net->is_training());
   return copy;
 }
+
+}  // namespace
+
+UNet with_dtype(UNet& net, torch::Dtype dtype) {
+  if (net->parameters().front().scalar_type() == dtype) return net;
+  return copy_in(net, dtype);
+}
+
+UNet clone_unet(UNet& net) { return copy_in(net, net->parameters().front().scalar_type()); }
 
 }  // namespace lrpseg

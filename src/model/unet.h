@@ -52,5 +52,7 @@ TORCH_MODULE(UNet);
 // `net` itself when its parameters already have `dtype`, else a copy in `dtype`
 // (parameters and BatchNorm statistics; train/eval mode kept).
 UNet with_dtype(UNet& net, torch::Dtype dtype);
+// A deep copy of `net` (parameters, BatchNorm statistics, dtype, train/eval mode).
+UNet clone_unet(UNet& net);
 
 }  // namespace lrpseg

@@ -40,7 +40,7 @@ std::string render_report(const std::string& run_dir) {
   // Sections in reading order; each numbers its own figures and tables.
   std::vector<HtmlSection> sections;
   for (auto make : {configuration_section, training_section, dice_section, figure1_section,
-                    sweep_section, viewer_section, other_figures_section}) {
+                    sweep_section, evaluation_section, viewer_section, other_figures_section}) {
     HtmlSection s = make(run);
     if (!s.html.empty()) sections.push_back(std::move(s));
   }

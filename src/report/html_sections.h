@@ -53,6 +53,7 @@ HtmlSection dice_section(ReportContext& run);
 HtmlSection figure1_section(ReportContext& run);
 HtmlSection sweep_section(ReportContext& run);
 HtmlSection viewer_section(ReportContext& run);
+HtmlSection evaluation_section(ReportContext& run);
 // Figures whose section is none of the above, grouped by section name.
 HtmlSection other_figures_section(ReportContext& run);
 

@@ -1,5 +1,7 @@
 #include "study/demo.h"
 
+#include <algorithm>
+
 #include "data/preprocess.h"
 #include "study/experiment.h"
 #include "util/error.h"
@@ -15,6 +17,23 @@ DemoOptions DemoOptions::quick() {
   return d;
 }
 
+nlohmann::json demo_evaluate_json(const DemoOptions& d) {
+  // The first two held-out cases (fewer when there are fewer).
+  const int first = d.training_cases + 1;
+  const int last = std::min(d.training_cases + d.held_out_cases, first + 1);
+  return {{"cases", first == last ? std::to_string(first)
+                                  : std::to_string(first) + "-" + std::to_string(last)},
+          {"methods", "lrp,gradient-x-input"},
+          {"filters", "raw,pass:0-0.2,pass:0-0.4,clamp:0-0.05,clamp:0-0.2"},
+          {"metrics", "all"},
+          {"perturb_steps", 10},
+          {"randomisation_stages", {"head", "b4", "b1"}},
+          {"robustness_samples", 3},
+          {"select", true},
+          {"alpha_grid", "8:0.01-1"},
+          {"select_robustness_samples", 2}};
+}
+
 nlohmann::json demo_config_json(const DemoOptions& d) {
   if (d.training_cases <= 0 || d.held_out_cases <= 0)
     throw Error("demo: needs training and held-out cases");
@@ -23,25 +42,27 @@ nlohmann::json demo_config_json(const DemoOptions& d) {
     return first == last ? std::to_string(first)
                          : std::to_string(first) + "-" + std::to_string(last);
   };
-  return {{"title", "lrpseg demo: synthetic ISLES 2017, 3D U-Net, LRP sweep"},
-          {"out", d.out_dir},
-          {"data", {{"synthesize", {{"cases", cases}, {"seed", d.seed}}}}},
-          {"train_cases", range(1, d.training_cases)},
-          {"val_cases", range(d.training_cases + 1, cases)},
-          {"series",
-           {{{"name", "A"},
-             {"size", format_size_dhw(d.size_dhw)},
-             {"count", 1},
-             {"seed", d.seed},
-             {"epochs", d.epochs},
-             {"width", d.width}}}},
-          {"filters", "paper"},
-          {"precision", "double"},
-          {"composite", "paper"},
-          {"check_precision", true},  // the report's stability column
-          {"figure", {{"modality", "rCBF"}, {"pass", 0.4}, {"clamp", 0.2}}},
-          {"viewer_cases", d.viewer_cases},
-          {"threads", d.threads}};
+  nlohmann::json config = {{"title", "lrpseg demo: synthetic ISLES 2017, 3D U-Net, LRP sweep"},
+                           {"out", d.out_dir},
+                           {"data", {{"synthesize", {{"cases", cases}, {"seed", d.seed}}}}},
+                           {"train_cases", range(1, d.training_cases)},
+                           {"val_cases", range(d.training_cases + 1, cases)},
+                           {"series",
+                            {{{"name", "A"},
+                              {"size", format_size_dhw(d.size_dhw)},
+                              {"count", 1},
+                              {"seed", d.seed},
+                              {"epochs", d.epochs},
+                              {"width", d.width}}}},
+                           {"filters", "paper"},
+                           {"precision", "double"},
+                           {"composite", "paper"},
+                           {"check_precision", true},  // the report's stability column
+                           {"figure", {{"modality", "rCBF"}, {"pass", 0.4}, {"clamp", 0.2}}},
+                           {"viewer_cases", d.viewer_cases},
+                           {"threads", d.threads}};
+  if (d.evaluate) config["evaluate"] = demo_evaluate_json(d);
+  return config;
 }
 
 DemoResult run_demo(const DemoOptions& d) {

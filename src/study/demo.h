@@ -18,6 +18,7 @@ struct DemoOptions {
   int64_t width = 8;
   std::array<int64_t, 3> size_dhw{19, 48, 48};  // series A of the paper
   int viewer_cases = 2;
+  bool evaluate = true;  // `evaluate` of the model on the held-out cases (demo_evaluate_json)
   int threads = 0;
   uint64_t seed = 0;
   bool quiet = false;
@@ -31,6 +32,13 @@ struct DemoResult {
   double mean_dice = -1;                  // held-out cases
   std::vector<std::string> best_filters;  // best filter per inclusivity (and series)
 };
+
+// The demo's "evaluate" block, every metric family at a demo budget: the first
+// two held-out cases, LRP raw and four of the paper's filters (the Figure-1
+// pair and the strongest of each family) with gradient × input, 10
+// perturbation steps, 3 randomisation checkpoints, 3 noisy inputs, α0 on an
+// 8-value grid. `lrpseg evaluate`'s defaults are the full version.
+nlohmann::json demo_evaluate_json(const DemoOptions& options);
 
 // The demo as an experiment config (the JSON `lrpseg experiment --config` takes):
 // synthesised cases, one series-A model, the paper's 16 filters in float64 with

@@ -5,6 +5,7 @@
 #include "data/preprocess.h"
 #include "io/isles.h"
 #include "lrp/filters.h"
+#include "study/evaluation_run.h"
 #include "study/pipeline.h"
 #include "util/atomic_file.h"
 #include "util/error.h"
@@ -113,6 +114,12 @@ ExperimentConfig parse_experiment_config(const json& j, const std::string& sourc
   for (const auto& s : j.at("series")) c.series.push_back(parse_series(s, source + ": series"));
   if (j.contains("figure")) parse_figure(j.at("figure"), source + ": figure", c);
   c.viewer_cases = get_or<int>(j, "viewer_cases", c.viewer_cases, source);
+  if (j.contains("evaluate")) {
+    evaluate_options_from_json(j.at("evaluate"), source + ": evaluate");  // validates
+    c.evaluate = j.at("evaluate");
+    c.evaluate_cases = case_list_text(j.at("evaluate"), "cases", source + ": evaluate");
+    if (!c.evaluate_cases.empty()) parse_case_list(c.evaluate_cases, source + ": evaluate.cases");
+  }
   c.threads = get_or<int>(j, "threads", 0, source);
   return c;
 }

@@ -43,6 +43,10 @@ struct ExperimentConfig {
   double figure_pass = 0.4;
   double figure_clamp = 0.2;
   int viewer_cases = 2;
+  // The "evaluate" block (study/evaluation_run.h): `lrpseg evaluate` of every
+  // model after the sweep, on its "cases" (default: the sweep cases); absent: none.
+  std::optional<nlohmann::json> evaluate;
+  std::string evaluate_cases;
   int threads = 0;
   bool quiet = false;
   nlohmann::json raw;  // the file as given, for the report

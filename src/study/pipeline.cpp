@@ -6,6 +6,7 @@
 #include "infer/segment.h"
 #include "model/checkpoint.h"
 #include "report/html_report.h"
+#include "study/evaluation_run.h"
 #include "util/error.h"
 #include "util/progress.h"
 
@@ -90,6 +91,9 @@ void prepare_data(Run& run) {
   run.sweep_cases = c.sweep_cases.empty()
                         ? run.dice_cases
                         : select_cases(run.dataset, numbers(c.sweep_cases), Split::Training);
+  run.evaluate_cases = c.evaluate_cases.empty()
+                           ? run.sweep_cases
+                           : select_cases(run.dataset, numbers(c.evaluate_cases), Split::Training);
   run.figure_cases = c.figure_cases.empty()
                          ? std::vector<CaseFiles>{run.sweep_cases.front()}
                          : select_cases(run.dataset, c.figure_cases, Split::Training);
@@ -133,6 +137,35 @@ void sweep_models(Run& run) {
       sweep_step(run.models, run.sweep_cases, run.sweep_options, run.dir.string(), &run.rows, keep);
 }
 
+void evaluate_models(Run& run) {
+  if (!run.config.evaluate) return;
+  const ExperimentConfig& c = run.config;
+  for (const auto& m : run.models) {
+    EvaluateOptions o = evaluate_options_from_json(*c.evaluate, "config: evaluate");
+    const std::vector<Filter> filters = o.lrp.filters;
+    o.lrp = run.sweep_options.lrp;  // the run's rules, target and precision
+    o.lrp.filters = filters;
+    o.model_dir = (run.dir / m.dir).string();
+    o.out_dir = (run.dir / "evaluation" / m.name).string();
+    o.cases = run.evaluate_cases;
+    o.threads = c.threads;
+    o.quiet = c.quiet;
+    const EvaluationResult r = run_evaluation(o);
+    const std::string dir = "evaluation/" + m.name + "/";
+    json entry = {{"model", m.name}, {"dir", dir}, {"seconds", r.seconds}};
+    json figures = json::array();
+    for (const std::string& f : r.files) {
+      if (f == "evaluation_summary.csv") entry["summary_csv"] = dir + f;
+      if (f == "evaluation.csv") entry["csv"] = dir + f;
+      if (f == "alpha0.json") entry["alpha0_json"] = dir + f;
+      if (f.size() > 4 && f.compare(f.size() - 4, 4, ".png") == 0)
+        figures.push_back({{"title", evaluation_figure_title(f)}, {"file", dir + f}});
+    }
+    entry["figures"] = figures;
+    run.evaluation.push_back(entry);
+  }
+}
+
 void plot_training(Run& run) {
   run.figures.push_back(training_curves_step(run.models, run.dir.string()));
 }
@@ -172,13 +205,14 @@ void write_run_manifest(Run& run) {
   if (!run.figures.empty()) manifest["figures"] = run.figures;
   if (!run.sweep.is_null()) manifest["sweep"] = run.sweep;
   if (!run.viewer.empty()) manifest["viewer"] = run.viewer;
+  if (!run.evaluation.empty()) manifest["evaluation"] = run.evaluation;
   write_manifest(run.dir.string(), manifest);
 }
 
 void write_run_report(Run& run) { run.report = write_report(run.dir.string()); }
 
 std::vector<Step> experiment_steps() {
-  return {prepare_data, train_models, sweep_models,       plot_training,
+  return {prepare_data, train_models, sweep_models,       evaluate_models, plot_training,
           draw_figure1, write_viewer, write_run_manifest, write_run_report};
 }
 

@@ -54,13 +54,14 @@ struct Run {
   SweepStep sweep_options;
   IslesDataset dataset;
   std::string data_dir;
-  std::vector<CaseFiles> dice_cases, sweep_cases, figure_cases;
+  std::vector<CaseFiles> dice_cases, sweep_cases, figure_cases, evaluate_cases;
   std::vector<ModelRun> models;
   ExplanationStore explanations;
   // Manifest entries, filled by the steps.
   nlohmann::json figures = nlohmann::json::array();
   nlohmann::json sweep;
   nlohmann::json viewer = nlohmann::json::array();
+  nlohmann::json evaluation = nlohmann::json::array();
   std::vector<SweepRow> rows;
   std::string report;  // path of report.html
 };
@@ -74,13 +75,15 @@ Run make_run(const std::string& kind, const ExperimentConfig& config);
 void prepare_data(Run& run);        // synthesise if asked, find the cases
 void train_models(Run& run);        // train (or keep) each series' models, Dice
 void sweep_models(Run& run);        // the filter sweep, keeping what later steps show
+void evaluate_models(Run& run);     // `evaluate` of each model (config block "evaluate")
 void plot_training(Run& run);       // training curves
 void draw_figure1(Run& run);        // Figure-1 panels
 void write_viewer(Run& run);        // slice-viewer data
 void write_run_manifest(Run& run);  // run.json
 void write_run_report(Run& run);    // report.html
 
-// prepare_data … write_run_report.
+// prepare_data, train_models, sweep_models, evaluate_models, plot_training,
+// draw_figure1, write_viewer, write_run_manifest, write_run_report.
 std::vector<Step> experiment_steps();
 void run_steps(Run& run, const std::vector<Step>& steps);
 

@@ -89,6 +89,33 @@ TEST(BadInput, UnknownLrpAndAttributionOptionsNameTheOption) {
   EXPECT_FALSE(fs::exists(dir / "out"));
 }
 
+TEST(BadInput, UnknownEvidenceModalityNamesTheOptionAndWritesNothing) {
+  test::TempDir dir;
+  auto r = run_lrpseg("synth --out " + dir.path().string() + " --evidence FOO");
+  expect_clean_error(r, "--evidence");
+  EXPECT_NE(r.output.find("FOO"), std::string::npos) << r.output;
+  const std::string base = "synth --out " + (dir / "data") + " --cases 1 --evidence ";
+  expect_clean_error(run_lrpseg(base + "MTT,MTT"), "--evidence");
+  expect_clean_error(run_lrpseg(base + "''"), "--evidence");
+  EXPECT_TRUE(fs::is_empty(dir.path()));
+}
+
+TEST(BadInput, EvaluateOptionsNameTheOptionAndWriteNothing) {
+  test::TempDir dir;
+  const std::string base = "evaluate --model " + (dir / "m") + " --data " + (dir / "data") +
+                           " --out " + (dir / "out") + " ";
+  expect_clean_error(run_lrpseg(base + "--metrics localisation,beauty"), "--metrics");
+  expect_clean_error(run_lrpseg(base + "--method lrp,saliency"), "--method");
+  expect_clean_error(run_lrpseg(base + "--select --objective beauty"), "--objective");
+  expect_clean_error(run_lrpseg(base + "--select --alpha-grid 0,0.5"), "--alpha-grid");
+  expect_clean_error(run_lrpseg(base + "--select --alpha-grid 24:0.01-2"), "--alpha-grid");
+  expect_clean_error(run_lrpseg(base + "--perturb gauss"), "--perturb");
+  expect_clean_error(run_lrpseg(base + "--robustness-sigma 0.01,x"), "--robustness-sigma");
+  expect_clean_error(run_lrpseg(base + "--evidence MTT,FOO"), "--evidence");
+  expect_clean_error(run_lrpseg(base + "--randomisation-stages head,b9"), "--randomisation-stages");
+  EXPECT_FALSE(fs::exists(dir / "out"));
+}
+
 TEST(BadInput, CheckpointOfAnotherArchitectureIsRejected) {
   test::TempDir dir;
   synthesize_isles({dir / "data", 1, 0, 1});

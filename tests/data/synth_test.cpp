@@ -4,6 +4,7 @@
 #include <nifti2_io.h>
 #include <unistd.h>
 
+#include <cmath>
 #include <filesystem>
 #include <fstream>
 #include <iterator>
@@ -11,6 +12,8 @@
 #include <string>
 #include <vector>
 
+#include "data/synth_model.h"
+#include "error_of.h"
 #include "io/nifti.h"
 #include "util/error.h"
 
@@ -209,6 +212,29 @@ TEST_F(SynthDataset, RefusesToWriteIntoExistingCases) {
   EXPECT_THROW(synthesize_isles(small_options(root(), 9)), Error);
 }
 
+TEST_F(SynthDataset, AllSixEvidenceMapsWriteTheDefaultBytes) {
+  TempDir all("all-evidence");
+  SynthOptions options = small_options(all.path, 7, 1, 0);
+  options.evidence = parse_evidence_modalities("ADC,MTT,rCBF,rCBV,Tmax,TTP");
+  synthesize_isles(options);
+  const auto one = all_files(all.path), many = all_files(root());
+  ASSERT_EQ(one.size(), 7u);
+  for (const auto& [name, bytes] : one) EXPECT_TRUE(many.at(name) == bytes) << name;
+}
+
+TEST_F(SynthDataset, EvidenceRewritesOnlyTheMapsWithoutEvidence) {
+  TempDir some("some-evidence");
+  SynthOptions options = small_options(some.path, 7, 1, 0);
+  options.evidence = parse_evidence_modalities("MTT,Tmax,TTP");
+  synthesize_isles(options);
+  for (const std::string& modality : kModalities) {
+    const bool same = read_bytes(volume_path(some.path / "training_1", modality)) ==
+                      read_bytes(volume_path(root() / "training_1", modality));
+    const bool evidence = modality != "MR_ADC" && modality != "MR_rCBF" && modality != "MR_rCBV";
+    EXPECT_EQ(same, evidence) << modality;
+  }
+}
+
 TEST(Synth, ReportsProgressAfterEachCase) {
   TempDir dir("progress");
   std::vector<std::pair<int, int>> calls;
@@ -225,6 +251,116 @@ TEST(Synth, RejectsInvalidOptions) {
   EXPECT_THROW(synthesize_isles(small_options(dir.path, 0, -1, 0)), Error);
   EXPECT_THROW(synthesize_isles(small_options(dir.path, 0, 0, 0)), Error);
   EXPECT_THROW(synthesize_isles(small_options("", 0)), Error);
+}
+
+// One case rendered with the lesion in MTT, Tmax and TTP only, and by default, with
+// the regions the tests compare.
+struct EvidenceCase {
+  static constexpr uint64_t kSeed = 11;  // grid 0: 192×192×19
+
+  SynthCase delay_only = render_synthetic_case(kSeed, 0, {false, true, false, false, true, true});
+  SynthCase by_default = render_synthetic_case(kSeed, 0);
+  torch::Tensor ot = by_default.volumes[kSynthOT] > 0.5;
+  // Inside the perfusion maps' brain mask, without CSF (ADC ~3000; parenchyma < 900).
+  torch::Tensor parenchyma =
+      (by_default.volumes[kSynthMTT] > 0) & (by_default.volumes[kSynthADC] < 1200);
+  // Parenchyma within 8 voxels (~10 mm) of the OT in-plane: tissue like the OT's. The
+  // OT is mostly white matter, where rCBF and rCBV are half of grey matter's, so all
+  // parenchyma would differ from the OT by 15–25% even without a lesion.
+  torch::Tensor around_ot =
+      (torch::max_pool3d(ot.to(torch::kFloat32).unsqueeze(0), {1, 17, 17}, {1, 1, 1}, {0, 8, 8})
+           .squeeze(0) > 0.5) &
+      parenchyma & ~ot;
+
+  // The mean inside the OT relative to the mean around it, minus 1.
+  double ot_contrast(const torch::Tensor& volume) const {
+    return volume.masked_select(ot).mean().item<double>() /
+               volume.masked_select(around_ot).mean().item<double>() -
+           1;
+  }
+};
+
+class SynthEvidenceCase : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() { case_ = new EvidenceCase; }
+  static void TearDownTestSuite() {
+    delete case_;
+    case_ = nullptr;
+  }
+  static const EvidenceCase& c() { return *case_; }
+  static EvidenceCase* case_;
+};
+EvidenceCase* SynthEvidenceCase::case_ = nullptr;
+
+TEST_F(SynthEvidenceCase, OnlyEvidenceMapsShowTheLesion) {
+  // Evidence maps: delayed inside the OT (measured +0.92, +2.37, +0.35).
+  for (int m : {kSynthMTT, kSynthTmax, kSynthTTP})
+    EXPECT_GT(c().ot_contrast(c().delay_only.volumes[m]), 0.25) << kModalities[m];
+  // The other maps: the OT looks like the tissue around it (measured +0.017, +0.014,
+  // +0.016), where the default rendering shows the core (−0.15, −0.44, −0.24).
+  for (int m : {kSynthADC, kSynthRCBF, kSynthRCBV}) {
+    EXPECT_LT(std::abs(c().ot_contrast(c().delay_only.volumes[m])), 0.10) << kModalities[m];
+    EXPECT_LT(c().ot_contrast(c().by_default.volumes[m]), -0.10) << kModalities[m];
+  }
+}
+
+TEST_F(SynthEvidenceCase, DecoysChangeMapsWithoutEvidenceOutsideTheOt) {
+  // Outside the OT the default rendering is healthy tissue (the penumbra changes rCBF
+  // by < 20% there), so voxels that differ by more than 30% are decoys (measured
+  // 1313, 1455, 1409 voxels; 0–2 without decoys).
+  const torch::Tensor outside = c().parenchyma & ~c().ot;
+  for (int m : {kSynthADC, kSynthRCBF, kSynthRCBV}) {
+    const torch::Tensor& a = c().delay_only.volumes[m];
+    const torch::Tensor& b = c().by_default.volumes[m];
+    const int64_t decoy_voxels =
+        (((a - b).abs() > 0.3 * torch::max(a, b)) & outside).sum().item<int64_t>();
+    EXPECT_GT(decoy_voxels, 300) << kModalities[m];
+  }
+}
+
+TEST_F(SynthEvidenceCase, EvidenceMapsAndOtAreTheDefaultOnes) {
+  for (int v : {kSynthMTT, kSynthTmax, kSynthTTP, kSynthOT})
+    EXPECT_TRUE(torch::equal(c().delay_only.volumes[v], c().by_default.volumes[v]))
+        << kModalities[v];
+  for (int v : {kSynthADC, kSynthRCBF, kSynthRCBV})
+    EXPECT_FALSE(torch::equal(c().delay_only.volumes[v], c().by_default.volumes[v]))
+        << kModalities[v];
+  EXPECT_EQ(c().delay_only.size_dhw, c().by_default.size_dhw);
+  EXPECT_EQ(c().delay_only.spacing_ijk, c().by_default.spacing_ijk);
+  EXPECT_EQ(c().delay_only.adc_slope, c().by_default.adc_slope);
+}
+
+TEST_F(SynthEvidenceCase, AllSixEvidenceMapsAreTheDefaultRendering) {
+  const SynthCase all =
+      render_synthetic_case(EvidenceCase::kSeed, 0, {true, true, true, true, true, true});
+  for (int v = 0; v < kSynthVolumeCount; ++v)
+    EXPECT_TRUE(torch::equal(all.volumes[v], c().by_default.volumes[v])) << kModalities[v];
+}
+
+TEST(SynthEvidence, ParsesNamesCaseInsensitivelyWithOrWithoutPrefix) {
+  EXPECT_EQ(parse_evidence_modalities("MTT,Tmax,TTP"),
+            (SynthEvidence{false, true, false, false, true, true}));
+  EXPECT_EQ(parse_evidence_modalities("mr_adc, RCBF ,MR_rCBV"),
+            (SynthEvidence{true, false, true, true, false, false}));
+  EXPECT_EQ(parse_evidence_modalities("TMAX"),
+            (SynthEvidence{false, false, false, false, true, false}));
+  EXPECT_EQ(parse_evidence_modalities("ADC,MTT,rCBF,rCBV,Tmax,TTP"), kSynthAllEvidence);
+}
+
+TEST(SynthEvidence, RejectsUnknownRepeatedAndMissingNames) {
+  const auto message = [](const std::string& list) {
+    return test::error_of([&] { parse_evidence_modalities(list); });
+  };
+  for (const std::string list :
+       {"FOO", "MTT,FOO", "MTT,MTT", "MTT,mr_mtt", "", " ", "MTT,,TTP", "MTT,", "MR_", "DWI"}) {
+    const std::string error = message(list);
+    EXPECT_EQ(error.rfind("--evidence:", 0), 0u) << list << ": " << error;
+    EXPECT_NE(error.find("valid: ADC, MTT, rCBF, rCBV, Tmax, TTP"), std::string::npos) << error;
+    EXPECT_EQ(error.find('\n'), std::string::npos) << error;
+  }
+  EXPECT_NE(message("MTT,FOO").find("'FOO'"), std::string::npos);
+  EXPECT_NE(message("MTT,mr_mtt").find("'mr_mtt' is named twice"), std::string::npos);
+  EXPECT_NE(message("").find("no modality"), std::string::npos);
 }
 
 }  // namespace

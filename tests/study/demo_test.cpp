@@ -19,7 +19,7 @@ void expect_files_exist(const nlohmann::json& j, const fs::path& run) {
   if (j.is_object()) {
     for (const auto& [key, value] : j.items()) {
       if ((key == "file" || key == "csv" || key == "summary_md" || key == "summary_csv" ||
-           key == "dice_csv" || key == "dir") &&
+           key == "dice_csv" || key == "dir" || key == "alpha0_json") &&
           value.is_string()) {
         EXPECT_TRUE(fs::exists(run / value.get<std::string>())) << value;
       } else {
@@ -61,6 +61,19 @@ TEST(Demo, TestSizedRunWritesReportSweepFiguresAndViewer) {
   // 16 filters × 6 channels × 4 metrics for the one held-out case.
   std::string csv = read_text(dir / "run/sweep/sweep.csv");
   EXPECT_EQ(std::count(csv.begin(), csv.end(), '\n'), 1 + 16 * 6 * 4);
+  // The evaluation of the held-out case: its tables, plots and α0, in the report.
+  ASSERT_EQ(manifest["evaluation"].size(), 1u);
+  const std::string eval_dir = (dir.path() / "run/evaluation/A1").string();
+  for (const char* f :
+       {"evaluation.csv", "evaluation_summary.csv", "alpha0.json", "evaluation_perturbation.png",
+        "evaluation_randomisation.png", "evaluation_alpha.png"})
+    EXPECT_TRUE(fs::exists(fs::path(eval_dir) / f)) << f;
+  const auto alpha0 = nlohmann::json::parse(read_text(eval_dir + "/alpha0.json"));
+  EXPECT_EQ(alpha0["families"].size(), 2u);
+  EXPECT_EQ(alpha0["families"][0]["candidates"].size(), 8u);
+  const std::string html = read_text(r.report);
+  EXPECT_NE(html.find("id=\"evaluation\""), std::string::npos);
+  EXPECT_NE(html.find("Sweet spot"), std::string::npos);
   // A second run resumes: nothing is retrained, the report is rebuilt.
   DemoResult again = run_demo(d);
   EXPECT_DOUBLE_EQ(again.mean_dice, r.mean_dice);
