@@ -97,7 +97,8 @@ struct CaseContext {
   torch::Tensor ot_net;      // (d, h, w) network grid; undefined without OT
   torch::Tensor case_index;  // network → case grid
   std::unique_ptr<RegionPerturbation> perturbation;
-  torch::Tensor selection;  // (F, C, d, h, w): the α-grid relevance, when selecting
+  torch::Tensor selection;        // (F, C, d, h, w): the α-grid relevance, when selecting
+  torch::Tensor selection_other;  // the same in the other precision
 };
 
 class Evaluation {
@@ -343,6 +344,11 @@ void Evaluation::run_case(const CaseFiles& files, Progress& progress) {
     UNet run = with_dtype(net_, dtype_of(lrp.precision));
     context.selection =
         explain(run, c.input.unsqueeze(0).to(dtype_of(lrp.precision)), lrp).relevance;
+    LrpOptions other = lrp;
+    other.precision = lrp.precision == Precision::Double ? Precision::Float : Precision::Double;
+    UNet other_net = with_dtype(net_, dtype_of(other.precision));
+    context.selection_other =
+        explain(other_net, c.input.unsqueeze(0).to(dtype_of(other.precision)), other).relevance;
     progress.update(++done, files.name + ": alpha grid");
     lap("select");
   }
@@ -390,26 +396,28 @@ void Evaluation::select_alpha0(Progress& progress) {
     std::vector<std::optional<double>> objective;
     for (size_t i = 0; i < g; ++i)
       objective.push_back(mean_over_cases(family * g + i, criterion.objective));
+    // Cheapest constraint first (the other-precision maps are precomputed),
+    // then robustness, then ABPC; a candidate stops at its first failure.
     auto check = [&](size_t i, std::map<std::string, double>& measured) {
-      const size_t f = family * g + i;
+      const auto f = static_cast<int64_t>(family * g + i);
       const Filter filter = family == 0 ? Filter::pass(0, grid[i]) : Filter::clamp(0, grid[i]);
+      auto report = [&](const std::string& why) {
+        progress.update(done_, name + " alpha " + csv_number(grid[i]) +
+                                   (why.empty() ? ": alpha0" : ": rejected"));
+        return why;
+      };
+      std::vector<std::optional<double>> precision;
+      for (const CaseContext& c : cases_)
+        precision.push_back(pearson_correlation(c.selection_other[f], c.selection[f]));
+      measured["precision_pearson"] = *mean_of_defined(precision);
+      if (measured["precision_pearson"] < criterion.min_precision_correlation)
+        return report("float32/float64 correlation below the minimum");
+
       LrpOptions one = o_.lrp;
       one.filters = {filter};
-      LrpOptions one_float = one;
-      one_float.precision =
-          one.precision == Precision::Double ? Precision::Float : Precision::Double;
       UNet run = with_dtype(net_, dtype_of(one.precision));
-      UNet other = with_dtype(net_, dtype_of(one_float.precision));
-      std::vector<std::optional<double>> abpc;
-      std::vector<std::optional<double>> precision, robustness;
-      for (CaseContext& c : cases_) {
-        const torch::Tensor map = c.selection[static_cast<int64_t>(f)];
-        const auto curves = c.perturbation->morf_lerf(map.unsqueeze(0));
-        if (c.perturbation->defined())
-          abpc.push_back(curves[0].first.aopc() - curves[0].second.aopc());
-        const torch::Tensor x = c.input.unsqueeze(0);
-        precision.push_back(pearson_correlation(
-            explain(other, x.to(dtype_of(one_float.precision)), one_float).relevance[0], map));
+      std::vector<std::optional<double>> robustness;
+      for (const CaseContext& c : cases_) {
         const torch::Tensor brain = brain_mask(c.input);
         std::vector<torch::Tensor> noisy;
         for (int s = 0; s < o_.selection.robustness_samples; ++s) {
@@ -418,28 +426,26 @@ void Evaluation::select_alpha0(Progress& progress) {
           noisy.push_back(
               explain(run, n.unsqueeze(0).to(dtype_of(one.precision)), one).relevance[0]);
         }
-        robustness.push_back(robustness_scores(map, noisy, torch::Tensor()).mean_pearson);
+        robustness.push_back(
+            robustness_scores(c.selection[f], noisy, torch::Tensor()).mean_pearson);
       }
-      std::string why;
-      auto fail = [&](const std::string& reason) { why += (why.empty() ? "" : "; ") + reason; };
-      const auto mean_abpc = mean_of_defined(abpc);
-      if (mean_abpc) measured["abpc"] = *mean_abpc;
-      if (reference && mean_abpc) {
-        const double floor = *reference - criterion.abpc_tolerance * std::abs(*reference);
-        measured["abpc_floor"] = floor;
-        if (*mean_abpc < floor) fail("ABPC below raw's by more than the tolerance");
-      } else {
-        fail("ABPC undefined (no lesion predicted)");
-      }
-      measured["precision_pearson"] = *mean_of_defined(precision);
-      if (measured["precision_pearson"] < criterion.min_precision_correlation)
-        fail("float32/float64 correlation below the minimum");
       measured["robustness_pearson"] = *mean_of_defined(robustness);
       if (measured["robustness_pearson"] < criterion.min_robustness_correlation)
-        fail("robustness correlation below the minimum");
-      progress.update(done_,
-                      name + " α = " + csv_number(grid[i]) + (why.empty() ? ": α0" : ": rejected"));
-      return why;
+        return report("robustness correlation below the minimum");
+
+      std::vector<std::optional<double>> abpc;
+      for (CaseContext& c : cases_) {
+        const auto curves = c.perturbation->morf_lerf(c.selection[f].unsqueeze(0));
+        if (c.perturbation->defined())
+          abpc.push_back(curves[0].first.aopc() - curves[0].second.aopc());
+      }
+      const auto mean_abpc = mean_of_defined(abpc);
+      if (!reference || !mean_abpc) return report("ABPC undefined (no lesion predicted)");
+      measured["abpc"] = *mean_abpc;
+      measured["abpc_floor"] = *reference - criterion.abpc_tolerance * std::abs(*reference);
+      if (*mean_abpc < measured["abpc_floor"])
+        return report("ABPC below raw's by more than the tolerance");
+      return report("");
     };
     result_.alpha0.push_back(lrpseg::select_alpha0(name, grid, objective, check));
   }

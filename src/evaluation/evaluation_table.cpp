@@ -79,10 +79,18 @@ std::string evaluation_summary_markdown(const std::vector<EvaluationSummaryRow>&
   std::vector<std::string> columns{
       "mass_accuracy", "rank_accuracy", "pointing_game",      "gt_inclusivity",   "abpc",
       "aopc_morf",     "aopc_lerf",     "evidence_abs_share", "precision_pearson"};
+  // Sanity: the deepest randomisation measured (the whole network when all
+  // stages are); robustness: every σ.
+  std::string deepest;
+  for (const std::string& stage : randomisation_stages()) {
+    for (const EvaluationSummaryRow& r : rows) {
+      if (r.metric == "randomisation_spearman:" + stage) deepest = r.metric;
+    }
+  }
+  if (!deepest.empty()) columns.push_back(deepest);
   for (const EvaluationSummaryRow& r : rows) {
-    const bool sanity = r.metric.rfind("randomisation_spearman:", 0) == 0;
-    const bool robust = r.metric.rfind("robustness_pearson:", 0) == 0;
-    if ((sanity || robust) && std::find(columns.begin(), columns.end(), r.metric) == columns.end())
+    if (r.metric.rfind("robustness_pearson:", 0) == 0 &&
+        std::find(columns.begin(), columns.end(), r.metric) == columns.end())
       columns.push_back(r.metric);
   }
   using Key = std::tuple<std::string, std::string, std::string>;

@@ -70,6 +70,7 @@ EvaluateOptions evaluate_options_from_json(const json& block, const std::string&
                                               "min_precision_correlation",
                                               "min_robustness_correlation",
                                               "select_robustness_sigma",
+                                              "select_robustness_samples",
                                               "randomisation_stages"};
   for (const auto& item : block.items()) {
     if (std::find(known.begin(), known.end(), item.key()) == known.end())
