@@ -17,25 +17,10 @@ namespace {
 
 std::vector<double> parse_number_list(const std::string& list, const std::string& option) {
   std::vector<double> out;
-  size_t start = 0;
-  while (start <= list.size()) {
-    const size_t comma = std::min(list.find(',', start), list.size());
-    const std::string item = trim(list.substr(start, comma - start));
+  for (const std::string& item : split_list(list)) {
     const auto v = parse_double(item);
     if (!v) throw Error(option + ": '" + item + "' is not a number");
     out.push_back(*v);
-    start = comma + 1;
-  }
-  return out;
-}
-
-std::vector<std::string> split_list(const std::string& list) {
-  std::vector<std::string> out;
-  size_t start = 0;
-  while (start <= list.size()) {
-    const size_t comma = std::min(list.find(',', start), list.size());
-    out.push_back(trim(list.substr(start, comma - start)));
-    start = comma + 1;
   }
   return out;
 }
@@ -129,12 +114,7 @@ void add_evaluate(CLI::App& app) {
     o->selection.grid = parse_alpha_grid(*grid);
     check_robustness_options(o->robustness);
     if (o->select) check_alpha_criterion(o->selection.criterion);
-    if (!evidence->empty()) {
-      const SynthEvidence e = parse_evidence_modalities(*evidence);
-      for (int c = 0; c < kSynthModalityCount; ++c) {
-        if (e[c]) o->evidence.push_back(c);
-      }
-    }
+    if (!evidence->empty()) o->evidence = evidence_channels(parse_evidence_modalities(*evidence));
     o->cases = choose_cases(discover_isles(*data), *cases, *split);
     const EvaluationResult r = run_evaluation(*o);
     for (const AlphaChoice& c : r.alpha0) {

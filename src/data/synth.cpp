@@ -112,6 +112,14 @@ void write_case(const fs::path& out, Split split, int case_number, uint64_t seed
 
 }  // namespace
 
+std::vector<int> evidence_channels(const SynthEvidence& evidence) {
+  std::vector<int> channels;
+  for (int c = 0; c < kSynthModalityCount; ++c) {
+    if (evidence[c]) channels.push_back(c);
+  }
+  return channels;
+}
+
 SynthEvidence parse_evidence_modalities(const std::string& list) {
   const std::string valid = " (valid: ADC, MTT, rCBF, rCBV, Tmax, TTP, comma-separated)";
   if (trimmed(list).empty()) throw Error("--evidence: no modality given" + valid);

@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <functional>
 #include <string>
+#include <vector>
 
 #include "data/synth_model.h"
 
@@ -25,6 +26,9 @@ struct SynthOptions {
 // TTP, case-insensitive, "MR_" prefix optional), at least one, none twice.
 // Throws lrpseg::Error naming --evidence and the bad token.
 SynthEvidence parse_evidence_modalities(const std::string& list);
+
+// The channels (SynthVolume / kModalities indices) marked in `evidence`, ascending.
+std::vector<int> evidence_channels(const SynthEvidence& evidence);
 
 // Writes an ISLES-2017-layout dataset of uncompressed NIfTI files into
 // options.out_dir (created if missing); identical bytes for the same options,

@@ -39,13 +39,10 @@ std::vector<double> parse_alpha_grid(const std::string& spec) {
                       number(range.substr(dash + 1)));
   }
   std::vector<double> out;
-  size_t start = 0;
-  while (start <= spec.size()) {
-    const size_t comma = std::min(spec.find(',', start), spec.size());
-    const double v = number(spec.substr(start, comma - start));
+  for (const std::string& item : split_list(spec)) {
+    const double v = number(item);
     if (!(v > 0 && v <= 1)) throw Error("--alpha-grid: values must lie in (0, 1]");
     out.push_back(v);
-    start = comma + 1;
   }
   if (!std::is_sorted(out.begin(), out.end()) ||
       std::adjacent_find(out.begin(), out.end()) != out.end())

@@ -16,6 +16,7 @@
 #include "util/csv.h"
 #include "util/error.h"
 #include "util/progress.h"
+#include "util/text.h"
 #include "util/threads.h"
 
 namespace lrpseg {
@@ -31,10 +32,7 @@ std::vector<std::string> parse_evaluation_families(const std::string& list) {
   if (list == "all") return evaluation_families();
   const auto& known = evaluation_families();
   std::vector<std::string> out;
-  size_t start = 0;
-  while (start <= list.size()) {
-    const size_t comma = std::min(list.find(',', start), list.size());
-    const std::string name = list.substr(start, comma - start);
+  for (const std::string& name : split_list(list)) {
     if (std::find(known.begin(), known.end(), name) == known.end()) {
       std::string names;
       for (const auto& k : known) names += (names.empty() ? "" : ", ") + k;
@@ -43,7 +41,6 @@ std::vector<std::string> parse_evaluation_families(const std::string& list) {
     if (std::find(out.begin(), out.end(), name) != out.end())
       throw Error("--metrics: '" + name + "' given twice");
     out.push_back(name);
-    start = comma + 1;
   }
   return out;
 }

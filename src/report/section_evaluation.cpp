@@ -1,6 +1,7 @@
 // The evaluation section: `lrpseg evaluate`'s headline metrics per method and
 // filter (evaluation_summary.csv, typed), α0 per filter family, its plots and
 // links to its tables.
+#include <cmath>
 #include <filesystem>
 #include <map>
 
@@ -20,7 +21,8 @@ using nlohmann::json;
 struct Column {
   std::string metric;  // a prefix match for ":"-suffixed families (first σ)
   std::string title;
-  bool higher_is_better;
+  bool higher_is_better;  // else the smallest |value| is best (a randomised map should not
+                          // correlate)
 };
 
 // The headline columns that the summary has, in order.
@@ -66,15 +68,16 @@ HtmlTable evaluation_table(const std::vector<EvaluationSummaryRow>& rows) {
     for (const auto& key : keys) {
       const auto it = cells[key].find(c.metric);
       if (it == cells[key].end() || it->second->n == 0) continue;
-      const double v = it->second->mean;
+      const double v = c.higher_is_better ? it->second->mean : -std::abs(it->second->mean);
       auto b = best.find(c.metric);
-      if (b == best.end() || (c.higher_is_better ? v > b->second : v < b->second))
-        best[c.metric] = v;
+      if (b == best.end() || v > b->second) best[c.metric] = v;
     }
   }
-  HtmlTable table{"Mean over the evaluated cases (undefined values counted in parentheses).",
-                  {{"Method", false}, {"Filter", false}},
-                  {}};
+  HtmlTable table{
+      "Mean over the evaluated cases (undefined values counted in parentheses); "
+      "bold: the best of each column (randomised ρ: the closest to 0).",
+      {{"Method", false}, {"Filter", false}},
+      {}};
   for (const Column& c : columns) table.columns.push_back({c.title, true});
   for (const auto& key : keys) {
     std::vector<HtmlCell> row{HtmlCell::label(key.first), HtmlCell::label(key.second)};
@@ -87,7 +90,8 @@ HtmlTable evaluation_table(const std::vector<EvaluationSummaryRow>& rows) {
       const EvaluationSummaryRow& r = *it->second;
       std::string text = r.n > 0 ? fixed_text(r.mean, 3) : "\u2014";
       if (r.undefined > 0) text += " (" + std::to_string(r.undefined) + ")";
-      row.push_back(HtmlCell::numeric_text(text, r.n > 0 && r.mean == best[c.metric]));
+      const double score = c.higher_is_better ? r.mean : -std::abs(r.mean);
+      row.push_back(HtmlCell::numeric_text(text, r.n > 0 && score == best[c.metric]));
     }
     table.rows.push_back(std::move(row));
   }

@@ -92,12 +92,7 @@ EvaluateOptions evaluate_options_from_json(const json& block, const std::string&
     o.perturbation.random_orders =
         value_of<int>(block, "random_orders", o.perturbation.random_orders, where);
     const std::string evidence = value_of<std::string>(block, "evidence", "", where);
-    if (!evidence.empty()) {
-      const SynthEvidence e = parse_evidence_modalities(evidence);
-      for (int c = 0; c < kSynthModalityCount; ++c) {
-        if (e[c]) o.evidence.push_back(c);
-      }
-    }
+    if (!evidence.empty()) o.evidence = evidence_channels(parse_evidence_modalities(evidence));
     if (block.contains("robustness_sigma")) {
       const json& s = block.at("robustness_sigma");
       o.robustness.sigmas =

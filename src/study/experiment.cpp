@@ -3,6 +3,7 @@
 #include <filesystem>
 
 #include "data/preprocess.h"
+#include "data/synth.h"
 #include "io/isles.h"
 #include "lrp/filters.h"
 #include "study/evaluation_run.h"
@@ -86,6 +87,14 @@ ExperimentConfig parse_experiment_config(const json& j, const std::string& sourc
       const json& s = d.at("synthesize");
       c.synthesize_cases = get_or<int>(s, "cases", 20, source + ": data.synthesize");
       c.synthesize_seed = get_or<uint64_t>(s, "seed", 0, source + ": data.synthesize");
+      c.synthesize_evidence = get_or<std::string>(s, "evidence", "", source + ": data.synthesize");
+      if (!c.synthesize_evidence.empty()) {
+        try {
+          parse_evidence_modalities(c.synthesize_evidence);
+        } catch (const Error& e) {
+          throw Error(source + ": data.synthesize: " + e.what());
+        }
+      }
       if (*c.synthesize_cases <= 0)
         throw Error(source + ": data.synthesize.cases must be positive");
     } else {

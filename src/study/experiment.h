@@ -29,8 +29,9 @@ struct ExperimentConfig {
   std::string data_dir;                 // an ISLES-format dataset …
   std::optional<int> synthesize_cases;  // … or synthesised into OUT/data with this many cases
   uint64_t synthesize_seed = 0;
-  std::string train_cases;  // case list ("1-40"); empty: all but val_cases
-  std::string val_cases;    // held out; Dice on these when given
+  std::string synthesize_evidence;  // `synth --evidence` list ("": all maps show the lesion)
+  std::string train_cases;          // case list ("1-40"); empty: all but val_cases
+  std::string val_cases;            // held out; Dice on these when given
   std::string dice_cases;   // Table Annex 1 Dice cases (default: val_cases, else training cases)
   std::string sweep_cases;  // e.g. "1,2,4,7,11,15,27,28,45"
   std::string filters = "paper";

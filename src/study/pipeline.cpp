@@ -68,8 +68,10 @@ std::vector<int> numbers(const std::string& list) {
 
 void synthesize(const ExperimentConfig& c, const std::string& data) {
   Progress progress("synth", *c.synthesize_cases, c.quiet);
-  synthesize_isles({data, *c.synthesize_cases, 0, c.synthesize_seed},
-                   [&](int done, int) { progress.update(done); });
+  SynthOptions synth{data, *c.synthesize_cases, 0, c.synthesize_seed};
+  if (!c.synthesize_evidence.empty())
+    synth.evidence = parse_evidence_modalities(c.synthesize_evidence);
+  synthesize_isles(synth, [&](int done, int) { progress.update(done); });
   progress.finish();
 }
 
@@ -148,6 +150,10 @@ void evaluate_models(Run& run) {
     o.model_dir = (run.dir / m.dir).string();
     o.out_dir = (run.dir / "evaluation" / m.name).string();
     o.cases = run.evaluate_cases;
+    if (o.evidence.empty() && !c.synthesize_evidence.empty()) {
+      // Synthesised with known evidence: measure it.
+      o.evidence = evidence_channels(parse_evidence_modalities(c.synthesize_evidence));
+    }
     o.threads = c.threads;
     o.quiet = c.quiet;
     const EvaluationResult r = run_evaluation(o);

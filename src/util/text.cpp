@@ -12,6 +12,17 @@ std::string trim(const std::string& text) {
   return text.substr(first, last - first);
 }
 
+std::vector<std::string> split_list(const std::string& text, char separator) {
+  std::vector<std::string> items;
+  size_t start = 0;
+  while (true) {
+    const size_t end = text.find(separator, start);
+    items.push_back(trim(text.substr(start, end == std::string::npos ? end : end - start)));
+    if (end == std::string::npos) return items;
+    start = end + 1;
+  }
+}
+
 bool ends_with(const std::string& text, const std::string& suffix) {
   return text.size() >= suffix.size() &&
          text.compare(text.size() - suffix.size(), suffix.size(), suffix) == 0;

@@ -2,11 +2,15 @@
 // Small text helpers shared by option parsers and file readers.
 #include <optional>
 #include <string>
+#include <vector>
 
 namespace lrpseg {
 
 // `text` without leading and trailing whitespace.
 std::string trim(const std::string& text);
+
+// The items of a `separator`-separated list, each trimmed; "" gives one empty item.
+std::vector<std::string> split_list(const std::string& text, char separator = ',');
 
 bool ends_with(const std::string& text, const std::string& suffix);
 

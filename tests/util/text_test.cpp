@@ -20,5 +20,12 @@ TEST(Text, ParseDoubleAcceptsTheWholeTextOnly) {
   EXPECT_FALSE(parse_double("abc").has_value());
 }
 
+TEST(Text, SplitListTrimsEachItemAndKeepsEmptyOnes) {
+  EXPECT_EQ(split_list("a, b ,c"), (std::vector<std::string>{"a", "b", "c"}));
+  EXPECT_EQ(split_list(""), (std::vector<std::string>{""}));
+  EXPECT_EQ(split_list("1,,2"), (std::vector<std::string>{"1", "", "2"}));
+  EXPECT_EQ(split_list("x;y", ';'), (std::vector<std::string>{"x", "y"}));
+}
+
 }  // namespace
 }  // namespace lrpseg
