@@ -68,6 +68,27 @@ TEST(ExperimentConfig, ErrorsNameTheFileAndTheKey) {
   EXPECT_EQ(error_of(j).rfind("cfg.json", 0), 0u);
 }
 
+TEST(ExperimentConfig, EvaluateBlockAndSynthEvidenceAreValidated) {
+  json j = minimal();
+  j["data"] = {{"synthesize", {{"cases", 4}, {"evidence", "MTT,Tmax,TTP"}}}};
+  j["evaluate"] = {
+      {"cases", "3-4"}, {"perturb_steps", 5}, {"randomisation_stages", {"head", "b1"}}};
+  const ExperimentConfig c = parse_experiment_config(j, "cfg.json");
+  EXPECT_EQ(c.synthesize_evidence, "MTT,Tmax,TTP");
+  ASSERT_TRUE(c.evaluate.has_value());
+  EXPECT_EQ(c.evaluate_cases, "3-4");
+  j["data"]["synthesize"]["evidence"] = "MTT,FOO";
+  EXPECT_NE(error_of(j).find("--evidence"), std::string::npos) << error_of(j);
+  j = minimal();
+  j["evaluate"] = {{"colour", "red"}};
+  EXPECT_NE(error_of(j).find("'colour'"), std::string::npos) << error_of(j);
+  j["evaluate"] = {{"randomisation_stages", {"b9"}}};
+  EXPECT_NE(error_of(j).find("b9"), std::string::npos) << error_of(j);
+  j["evaluate"] = {{"select", true}, {"objective", "beauty"}};
+  EXPECT_NE(error_of(j).find("--objective"), std::string::npos) << error_of(j);
+  EXPECT_EQ(error_of(j).rfind("cfg.json: evaluate", 0), 0u) << error_of(j);
+}
+
 TEST(ExperimentConfig, CaseListsMayBeArraysOrText) {
   json j = minimal();
   j["sweep_cases"] = {1, 4, 27};
