@@ -88,4 +88,16 @@ torch::Tensor amplitude_mask(const torch::Tensor& x, double threshold) {
   return magnitude >= torch::tensor(lowest).reshape(shape).to(x.device());
 }
 
+std::optional<double> mean_of_defined(const std::vector<std::optional<double>>& values) {
+  double sum = 0;
+  int n = 0;
+  for (const auto& v : values) {
+    if (!v) continue;
+    sum += *v;
+    ++n;
+  }
+  if (n == 0) return std::nullopt;
+  return sum / n;
+}
+
 }  // namespace lrpseg

@@ -23,6 +23,10 @@ std::vector<std::optional<double>> inclusivity_per_channel(const torch::Tensor& 
                                                            const torch::Tensor& b,
                                                            double smoothing = 0.0);
 
+// The mean of the defined values (e.g. per-channel coefficients); nullopt when
+// none is defined, never a 0 standing in for "undefined".
+std::optional<double> mean_of_defined(const std::vector<std::optional<double>>& values);
+
 // Per channel c of x (C, ...): [ |x_c| / max|x_c| > threshold ], strict, with
 // the quotient of float32 values taken in float64 (so a value exactly at the
 // threshold is excluded). A channel with max|x_c| == 0 gives an empty mask.

@@ -89,6 +89,7 @@ namespace {
 struct CaseContext {
   std::string name;
   torch::Tensor input;       // (C, d, h, w) network input
+  torch::Tensor brain;       // (d, h, w) brain_mask(input): where robustness noise goes
   torch::Tensor raw;         // (6, D, H, W) raw image
   torch::Tensor ot;          // (D, H, W) case grid; undefined without OT
   torch::Tensor ot_net;      // (d, h, w) network grid; undefined without OT
@@ -161,18 +162,6 @@ class Evaluation {
   int64_t done_ = 0;  // progress units
 };
 
-std::optional<double> mean_of_defined(const std::vector<std::optional<double>>& values) {
-  double sum = 0;
-  int n = 0;
-  for (const auto& v : values) {
-    if (!v) continue;
-    sum += *v;
-    ++n;
-  }
-  if (n == 0) return std::nullopt;
-  return sum / n;
-}
-
 std::vector<std::map<std::string, std::optional<double>>> Evaluation::localisation(
     const CaseContext& c, const torch::Tensor& relevance) const {
   const auto inclusivity =
@@ -226,6 +215,7 @@ void Evaluation::run_case(const CaseFiles& files, Progress& progress) {
   CaseContext context;
   context.name = files.name;
   context.input = c.input;
+  context.brain = brain_mask(c.input);
   context.raw = c.volumes.image;
   context.ot = c.volumes.label;
   if (context.ot.defined()) context.ot_net = resize_label(context.ot, net_size);
@@ -308,11 +298,10 @@ void Evaluation::run_case(const CaseFiles& files, Progress& progress) {
     lap("sanity");
   }
   if (has(o_.families, "robustness")) {
-    const torch::Tensor brain = brain_mask(c.input);
     for (double sigma : o_.robustness.sigmas) {
       std::vector<std::vector<torch::Tensor>> noisy(count);
       for (int s = 0; s < o_.robustness.samples; ++s) {
-        const torch::Tensor x = noisy_input(c.input, brain, sigma, o_.robustness.seed, s);
+        const torch::Tensor x = noisy_input(c.input, context.brain, sigma, o_.robustness.seed, s);
         const Explanation r = explain_all(net_, x);
         for (int64_t k = 0; k < count; ++k) noisy[k].push_back(r.relevance[k]);
       }
@@ -415,11 +404,10 @@ void Evaluation::select_alpha0(Progress& progress) {
       UNet run = with_dtype(net_, dtype_of(one.precision));
       std::vector<std::optional<double>> robustness;
       for (const CaseContext& c : cases_) {
-        const torch::Tensor brain = brain_mask(c.input);
         std::vector<torch::Tensor> noisy;
         for (int s = 0; s < o_.selection.robustness_samples; ++s) {
           const torch::Tensor n =
-              noisy_input(c.input, brain, criterion.robustness_sigma, o_.robustness.seed, s);
+              noisy_input(c.input, c.brain, criterion.robustness_sigma, o_.robustness.seed, s);
           noisy.push_back(
               explain(run, n.unsqueeze(0).to(dtype_of(one.precision)), one).relevance[0]);
         }

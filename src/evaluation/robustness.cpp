@@ -40,16 +40,7 @@ namespace {
 std::optional<double> mean_gt_inclusivity(const torch::Tensor& r, const torch::Tensor& ot,
                                           double threshold) {
   if (!ot.defined()) return std::nullopt;
-  const auto per_channel = inclusivity_per_channel(amplitude_mask(r, threshold), ot.ne(0), 0.0);
-  double sum = 0;
-  int defined = 0;
-  for (const auto& d : per_channel) {
-    if (!d) continue;
-    sum += *d;
-    ++defined;
-  }
-  if (defined == 0) return std::nullopt;
-  return sum / defined;
+  return mean_of_defined(inclusivity_per_channel(amplitude_mask(r, threshold), ot.ne(0), 0.0));
 }
 
 }  // namespace

@@ -6,6 +6,7 @@
 #include "data/synth.h"
 #include "lrp/filters.h"
 #include "report/evaluation_plots.h"
+#include "study/config_json.h"
 #include "util/error.h"
 
 namespace lrpseg {
@@ -32,21 +33,7 @@ std::string evaluation_figure_title(const std::string& file) {
   return file;
 }
 
-namespace {
-
 using nlohmann::json;
-
-template <typename T>
-T value_of(const json& block, const char* key, T fallback, const std::string& where) {
-  if (!block.contains(key)) return fallback;
-  try {
-    return block.at(key).get<T>();
-  } catch (const json::exception&) {
-    throw Error(where + ": '" + key + "' has the wrong type (" + block.at(key).dump() + ")");
-  }
-}
-
-}  // namespace
 
 EvaluateOptions evaluate_options_from_json(const json& block, const std::string& where) {
   if (!block.is_object()) throw Error(where + ": must be an object");
@@ -79,47 +66,47 @@ EvaluateOptions evaluate_options_from_json(const json& block, const std::string&
   EvaluateOptions o;
   try {
     o.methods.methods =
-        parse_methods(value_of<std::string>(block, "methods", "lrp,gradient-x-input", where));
-    o.lrp.filters = parse_filters(value_of<std::string>(block, "filters", "paper", where));
-    o.families = parse_evaluation_families(value_of<std::string>(block, "metrics", "all", where));
+        parse_methods(get_or<std::string>(block, "methods", "lrp,gradient-x-input", where));
+    o.lrp.filters = parse_filters(get_or<std::string>(block, "filters", "paper", where));
+    o.families = parse_evaluation_families(get_or<std::string>(block, "metrics", "all", where));
     o.perturbation.mode =
-        parse_perturbation_mode(value_of<std::string>(block, "perturb", "zero", where));
+        parse_perturbation_mode(get_or<std::string>(block, "perturb", "zero", where));
     o.perturbation.patch = parse_size_dhw(
-        value_of<std::string>(block, "perturb_patch", "1x4x4", where), "perturb_patch");
-    o.perturbation.steps = value_of<int>(block, "perturb_steps", o.perturbation.steps, where);
+        get_or<std::string>(block, "perturb_patch", "1x4x4", where), "perturb_patch");
+    o.perturbation.steps = get_or<int>(block, "perturb_steps", o.perturbation.steps, where);
     o.perturbation.fraction =
-        value_of<double>(block, "perturb_fraction", o.perturbation.fraction, where);
+        get_or<double>(block, "perturb_fraction", o.perturbation.fraction, where);
     o.perturbation.random_orders =
-        value_of<int>(block, "random_orders", o.perturbation.random_orders, where);
-    const std::string evidence = value_of<std::string>(block, "evidence", "", where);
+        get_or<int>(block, "random_orders", o.perturbation.random_orders, where);
+    const std::string evidence = get_or<std::string>(block, "evidence", "", where);
     if (!evidence.empty()) o.evidence = evidence_channels(parse_evidence_modalities(evidence));
     if (block.contains("robustness_sigma")) {
       const json& s = block.at("robustness_sigma");
       o.robustness.sigmas =
           s.is_array() ? s.get<std::vector<double>>() : std::vector<double>{s.get<double>()};
     }
-    o.robustness.samples = value_of<int>(block, "robustness_samples", o.robustness.samples, where);
-    o.robustness.seed = value_of<uint64_t>(block, "seed", 0, where);
+    o.robustness.samples = get_or<int>(block, "robustness_samples", o.robustness.samples, where);
+    o.robustness.seed = get_or<uint64_t>(block, "seed", 0, where);
     o.perturbation.seed = o.randomisation_seed = o.robustness.seed;
     if (block.contains("randomisation_stages")) {
       o.randomisation_checkpoints =
           block.at("randomisation_stages").get<std::vector<std::string>>();
       check_randomisation_checkpoints(o.randomisation_checkpoints);
     }
-    o.select = value_of<bool>(block, "select", false, where);
+    o.select = get_or<bool>(block, "select", false, where);
     o.selection.grid =
-        parse_alpha_grid(value_of<std::string>(block, "alpha_grid", "24:0.005-1", where));
+        parse_alpha_grid(get_or<std::string>(block, "alpha_grid", "24:0.005-1", where));
     AlphaCriterion& c = o.selection.criterion;
-    c.objective = value_of<std::string>(block, "objective", c.objective, where);
-    c.abpc_tolerance = value_of<double>(block, "abpc_tolerance", c.abpc_tolerance, where);
+    c.objective = get_or<std::string>(block, "objective", c.objective, where);
+    c.abpc_tolerance = get_or<double>(block, "abpc_tolerance", c.abpc_tolerance, where);
     c.min_precision_correlation =
-        value_of<double>(block, "min_precision_correlation", c.min_precision_correlation, where);
+        get_or<double>(block, "min_precision_correlation", c.min_precision_correlation, where);
     c.min_robustness_correlation =
-        value_of<double>(block, "min_robustness_correlation", c.min_robustness_correlation, where);
+        get_or<double>(block, "min_robustness_correlation", c.min_robustness_correlation, where);
     o.selection.robustness_samples =
-        value_of<int>(block, "select_robustness_samples", o.selection.robustness_samples, where);
+        get_or<int>(block, "select_robustness_samples", o.selection.robustness_samples, where);
     c.robustness_sigma =
-        value_of<double>(block, "select_robustness_sigma", c.robustness_sigma, where);
+        get_or<double>(block, "select_robustness_sigma", c.robustness_sigma, where);
     check_alpha_criterion(c);
     check_robustness_options(o.robustness);
   } catch (const json::exception& e) {

@@ -6,6 +6,7 @@
 #include "data/synth.h"
 #include "io/isles.h"
 #include "lrp/filters.h"
+#include "study/config_json.h"
 #include "study/evaluation_run.h"
 #include "study/pipeline.h"
 #include "util/atomic_file.h"
@@ -18,16 +19,6 @@ namespace fs = std::filesystem;
 using nlohmann::json;
 
 namespace {
-
-template <typename T>
-T get_or(const json& j, const char* key, T fallback, const std::string& where) {
-  if (!j.contains(key)) return fallback;
-  try {
-    return j.at(key).get<T>();
-  } catch (const json::exception&) {
-    throw Error(where + ": '" + key + "' has the wrong type (" + j.at(key).dump() + ")");
-  }
-}
 
 std::string case_list_text(const json& j, const char* key, const std::string& where) {
   if (!j.contains(key)) return "";

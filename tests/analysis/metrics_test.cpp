@@ -39,6 +39,12 @@ TEST(Inclusivity, MasksOfDifferentShapesAreAnError) {
   EXPECT_THROW(inclusivity(mask({1, 1}), mask({1, 1, 1}), 0.0), Error);
 }
 
+TEST(Inclusivity, MeanOfDefinedSkipsUndefinedValues) {
+  EXPECT_DOUBLE_EQ(*mean_of_defined({0.2, std::nullopt, 0.6}), 0.4);
+  EXPECT_FALSE(mean_of_defined({std::nullopt, std::nullopt}).has_value());
+  EXPECT_FALSE(mean_of_defined({}).has_value());
+}
+
 TEST(AmplitudeMask, ThresholdIsStrictAndPerChannel) {
   auto x = torch::tensor({{10.f, 0.f, -5.f, 1.f}, {0.f, 0.f, 0.f, 0.f}, {0.1f, 0.2f, 0.3f, 0.4f}});
   auto m = amplitude_mask(x, 0.1);
