@@ -3,6 +3,7 @@
 #include <cstdio>
 #include <filesystem>
 
+#include "analysis/explain_run.h"
 #include "data/preprocess.h"
 #include "infer/explain_cases.h"
 #include "infer/segment.h"
@@ -91,7 +92,8 @@ std::string case_dice_csv(const std::vector<json>& case_dice) {
 // The metric rows of one explained case, every filter and channel; with a
 // precision check, each row also carries the other precision's value.
 std::vector<SweepRow> case_rows(const SweepModel& m, const CaseExplanation& c,
-                                const MetricOptions& options) {
+                                const MetricOptions& options,
+                                const std::vector<RobustnessColumns>& robustness) {
   const CaseVolumes& v = c.volumes;
   // At the network grid with copy counts: the case-grid numbers at a fraction of the work.
   const auto metrics =
@@ -112,6 +114,9 @@ std::vector<SweepRow> case_rows(const SweepModel& m, const CaseExplanation& c,
         rows[i].check =
             PrecisionColumns{other_rows[i].value, a.pearson, a.spearman, a.max_relative_error};
       }
+    }
+    if (!robustness.empty()) {
+      for (SweepRow& row : rows) row.robustness = robustness.at(k);
     }
     all.insert(all.end(), rows.begin(), rows.end());
   }
@@ -135,6 +140,7 @@ SweepResult run_sweep(const SweepOptions& o) {
   if (o.cases.empty()) throw Error("sweep: no cases selected");
   if (o.lrp.filters.empty()) throw Error("sweep: no filters given");
   if (o.out_dir.empty()) throw Error("sweep: no output directory given");
+  if (o.robustness) check_single_sigma(*o.robustness);
   configure_threads(o.threads);
   const std::vector<SweepModel> models = resolve_models(o.models);
   const fs::path out(o.out_dir);
@@ -152,7 +158,16 @@ SweepResult run_sweep(const SweepOptions& o) {
       if (o.save_relevance) {
         write_case_explanation(c, (out / "relevance" / m.name / files.name).string(), o.lrp, false);
       }
-      const auto rows = case_rows(m, c, o.metrics);
+      std::vector<RobustnessColumns> robustness;
+      if (o.robustness) {
+        const double sigma = o.robustness->sigmas.at(0);
+        for (const RobustnessScores& r : case_robustness(
+                 loaded.net, c, o.lrp, o.methods, *o.robustness, o.metrics.relevance_threshold)) {
+          robustness.push_back(
+              {sigma, r.max_sensitivity, r.mean_pearson, r.mean_spearman, r.inclusivity_change});
+        }
+      }
+      const auto rows = case_rows(m, c, o.metrics, robustness);
       result.rows.insert(result.rows.end(), rows.begin(), rows.end());
       if (o.on_case) o.on_case(m, c);
       json dice = c.dice >= 0 ? json(c.dice) : json(nullptr);

@@ -5,10 +5,12 @@
 #include <array>
 #include <functional>
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "analysis/metrics.h"
+#include "analysis/robustness.h"
 #include "analysis/sweep_table.h"
 #include "infer/explain_cases.h"
 #include "io/isles.h"
@@ -34,7 +36,10 @@ struct SweepOptions {
   std::string out_dir;
   bool save_relevance = false;   // also write OUT/relevance/<model>/<case>/ (explain's layout)
   bool check_precision = false;  // also explain in the other precision: sweep.csv columns
-  MethodOptions methods;         // other methods are swept like filters
+  // Also explain noisy copies of each case at one σ: sweep.csv robustness
+  // columns and the summary's robustness column (analysis/explain_run.h).
+  std::optional<RobustnessOptions> robustness;
+  MethodOptions methods;  // other methods are swept like filters
   int threads = 0;
   bool quiet = false;
   // Called with each case's explanation once its rows are taken, so a caller

@@ -13,20 +13,6 @@
 
 namespace lrpseg::cli {
 
-namespace {
-
-std::vector<double> parse_number_list(const std::string& list, const std::string& option) {
-  std::vector<double> out;
-  for (const std::string& item : split_list(list)) {
-    const auto v = parse_double(item);
-    if (!v) throw Error(option + ": '" + item + "' is not a number");
-    out.push_back(*v);
-  }
-  return out;
-}
-
-}  // namespace
-
 void add_evaluate(CLI::App& app) {
   auto* cmd = app.add_subcommand(
       "evaluate",

@@ -1,9 +1,9 @@
 #include <iostream>
 #include <memory>
 
+#include "analysis/explain_run.h"
 #include "cli/commands.h"
 #include "cli/options.h"
-#include "infer/explain_cases.h"
 #include "lrp/filters.h"
 #include "util/error.h"
 
@@ -34,6 +34,7 @@ void add_explain(CLI::App& app) {
   cmd->add_flag("--check-precision", o->check_precision,
                 "Also explain in the other precision; summary.json gets correlations, max "
                 "relative error and near-zero denominators per layer");
+  auto check_robustness = add_robustness_options(cmd, o->robustness);
   cmd->add_flag("--fold-bn", o->lrp.fold_bn, "Fold BatchNorm into the preceding convolution");
   cmd->add_flag("--native", o->native, "Also write network-size relevance and input");
   add_threads_option(cmd, o->threads);
@@ -41,6 +42,7 @@ void add_explain(CLI::App& app) {
   cmd->callback([=] {
     check_lrp();
     check_methods();
+    check_robustness();
     o->lrp.filters = parse_filters(*filters);
     parse_merge(*merge, o->lrp.merge, o->lrp.merge_skip_fraction);
     o->lrp.target = parse_target(*target);

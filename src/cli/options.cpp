@@ -2,6 +2,7 @@
 
 #include "data/preprocess.h"
 #include "util/error.h"
+#include "util/text.h"
 
 namespace lrpseg::cli {
 
@@ -64,6 +65,42 @@ std::function<void()> add_method_options(CLI::App* cmd, MethodOptions& methods,
     o.occlusion_patch = parse_size_dhw(*patch, "--occlusion-patch");
     if (!stride->empty()) o.occlusion_stride = parse_size_dhw(*stride, "--occlusion-stride");
     check_attribution_options(o, {INT32_MAX, INT32_MAX, INT32_MAX});
+  };
+}
+
+std::vector<double> parse_number_list(const std::string& list, const std::string& option) {
+  std::vector<double> out;
+  for (const std::string& item : split_list(list)) {
+    const auto v = parse_double(item);
+    if (!v) throw Error(option + ": '" + item + "' is not a number");
+    out.push_back(*v);
+  }
+  return out;
+}
+
+std::function<void()> add_robustness_options(CLI::App* cmd,
+                                             std::optional<RobustnessOptions>& robustness) {
+  auto sigma = std::make_shared<std::string>();
+  auto o = std::make_shared<RobustnessOptions>();
+  cmd->add_option("--robustness-sigma", *sigma,
+                  "Also explain noisy copies of each input, x·(1 + σ·N(0,1)) inside the brain, "
+                  "and record max-sensitivity, correlations and inclusivity change per filter "
+                  "(e.g. 0.01; off by default)");
+  cmd->add_option("--robustness-samples", o->samples, "Noisy inputs per case")
+      ->check(CLI::PositiveNumber);
+  cmd->add_option("--robustness-seed", o->seed, "Seed of the noise");
+  return [&robustness, sigma, o, cmd] {
+    if (cmd->count("--robustness-sigma") == 0) {
+      if (cmd->count("--robustness-samples") + cmd->count("--robustness-seed") > 0)
+        throw Error("--robustness-samples/--robustness-seed: need --robustness-sigma");
+      return;
+    }
+    RobustnessOptions options = *o;
+    options.sigmas = parse_number_list(*sigma, "--robustness-sigma");
+    check_robustness_options(options);
+    if (options.sigmas.size() != 1)
+      throw Error("--robustness-sigma: give one σ here (evaluate takes a list)");
+    robustness = options;
   };
 }
 

@@ -3,9 +3,11 @@
 #include <CLI/CLI.hpp>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
+#include "analysis/robustness.h"
 #include "infer/explain_cases.h"
 #include "io/isles.h"
 #include "lrp/composite.h"
@@ -26,6 +28,14 @@ std::function<void()> add_lrp_options(CLI::App* cmd, LrpOptions& lrp);
 // callback parses them (the patch is checked against the network size later).
 std::function<void()> add_method_options(CLI::App* cmd, MethodOptions& methods,
                                          const std::string& default_methods = "lrp");
+
+// "1e-4,0.01" → {1e-4, 0.01}; errors name `option` and the item.
+std::vector<double> parse_number_list(const std::string& list, const std::string& option);
+
+// --robustness-sigma S (off by default), --robustness-samples, --robustness-seed
+// for explain and sweep: with S given, the callback sets `robustness`.
+std::function<void()> add_robustness_options(CLI::App* cmd,
+                                             std::optional<RobustnessOptions>& robustness);
 
 // Cases chosen by --cases (e.g. "1,4,27" or "1-10") and --split
 // (training|test|all). Without --cases: every case of the split (default all);

@@ -49,11 +49,13 @@ void add_sweep(CLI::App& app) {
   cmd->add_flag("--check-precision", o->step.check_precision,
                 "Also explain in the other precision: sweep.csv gets the metric in that "
                 "precision and the correlations, the summary a stability column");
+  auto check_robustness = add_robustness_options(cmd, o->step.robustness);
   add_threads_option(cmd, o->step.threads);
   cmd->add_flag("--quiet", o->step.quiet, "No progress output");
-  cmd->callback([o, check_lrp, check_methods] {
+  cmd->callback([o, check_lrp, check_methods, check_robustness] {
     check_lrp();
     check_methods();
+    check_robustness();
     configure_threads(o->step.threads);
     if (!o->series.empty() && o->series.size() != 1 && o->series.size() != o->models.size()) {
       throw Error("--series: give one label, or one per --model");

@@ -89,4 +89,10 @@ torch::Tensor preprocess_image(const torch::Tensor& raw, const PreprocessOptions
       .contiguous();
 }
 
+torch::Tensor brain_mask(const torch::Tensor& input) {
+  if (input.dim() != 4) throw Error("brain_mask: expects (C, D, H, W)");
+  const int64_t channels = input.size(0);
+  return input.ne(0).sum(0).mul(2).ge(channels);
+}
+
 }  // namespace lrpseg

@@ -44,4 +44,9 @@ struct PreprocessOptions {
 // Raw case image (6, D, H, W) → network input (6, size_dhw) in [0, 1].
 torch::Tensor preprocess_image(const torch::Tensor& raw, const PreprocessOptions& options);
 
+// The brain of a network input (C, D, H, W): voxels where at least half of the
+// channels are non-zero (ISLES perfusion maps are 0 outside the brain; ADC also
+// shows the skull and scalp).
+torch::Tensor brain_mask(const torch::Tensor& input);
+
 }  // namespace lrpseg

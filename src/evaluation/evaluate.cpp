@@ -298,17 +298,16 @@ void Evaluation::run_case(const CaseFiles& files, Progress& progress) {
     lap("sanity");
   }
   if (has(o_.families, "robustness")) {
+    const ExplainInput explain_input = [&](const torch::Tensor& x) {
+      return explain_all(net_, x).relevance;
+    };
     for (double sigma : o_.robustness.sigmas) {
-      std::vector<std::vector<torch::Tensor>> noisy(count);
-      for (int s = 0; s < o_.robustness.samples; ++s) {
-        const torch::Tensor x = noisy_input(c.input, context.brain, sigma, o_.robustness.seed, s);
-        const Explanation r = explain_all(net_, x);
-        for (int64_t k = 0; k < count; ++k) noisy[k].push_back(r.relevance[k]);
-      }
+      const auto scores =
+          measure_robustness(explain_input, c.input, e.relevance, sigma, o_.robustness,
+                             context.ot_net, o_.metric_options.relevance_threshold);
       const std::string tag = ":" + csv_number(sigma);
       for (int64_t k = 0; k < count; ++k) {
-        const RobustnessScores s = robustness_scores(e.relevance[k], noisy[k], context.ot_net,
-                                                     o_.metric_options.relevance_threshold);
+        const RobustnessScores& s = scores[k];
         add(files.name, e.filters[k], "robustness_max_sensitivity" + tag, s.max_sensitivity);
         add(files.name, e.filters[k], "robustness_pearson" + tag, s.mean_pearson);
         add(files.name, e.filters[k], "robustness_spearman" + tag, s.mean_spearman);

@@ -10,10 +10,10 @@
 #include <vector>
 
 #include "analysis/metrics.h"
+#include "analysis/robustness.h"
 #include "evaluation/alpha0.h"
 #include "evaluation/randomisation.h"
 #include "evaluation/region_perturbation.h"
-#include "evaluation/robustness.h"
 #include "infer/explain_cases.h"
 #include "io/isles.h"
 #include "lrp/composite.h"

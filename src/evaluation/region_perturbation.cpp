@@ -5,6 +5,7 @@
 #include <numeric>
 
 #include "attribution/attribution.h"
+#include "data/preprocess.h"
 #include "util/error.h"
 
 namespace lrpseg {
@@ -39,12 +40,6 @@ void check_perturbation_options(const PerturbationOptions& o,
   if (!(o.blur_sigma > 0)) throw Error("--perturb-blur-sigma: must be positive");
   if (o.random_orders < 0) throw Error("--random-orders: must not be negative");
   if (o.batch < 1) throw Error("--batch: must be at least 1");
-}
-
-torch::Tensor brain_mask(const torch::Tensor& input) {
-  if (input.dim() != 4) throw Error("brain_mask: expects (C, D, H, W)");
-  const int64_t channels = input.size(0);
-  return input.ne(0).sum(0).mul(2).ge(channels);
 }
 
 double PerturbationCurve::aopc() const {

@@ -40,11 +40,6 @@ struct PerturbationOptions {
 void check_perturbation_options(const PerturbationOptions& options,
                                 const std::array<int64_t, 3>& size_dhw);
 
-// The brain of a network input (C, D, H, W): voxels where at least half of the
-// channels are non-zero (ISLES perfusion maps are 0 outside the brain; ADC also
-// shows the skull and scalp).
-torch::Tensor brain_mask(const torch::Tensor& input);
-
 // A perturbation curve: the lesion score after each step divided by the clean
 // score (scores[0] = 1), steps + 1 values.
 struct PerturbationCurve {

@@ -9,11 +9,8 @@
 #include "io/nifti.h"
 #include "lrp/relevance.h"
 #include "metrics/dice.h"
-#include "model/checkpoint.h"
 #include "util/atomic_file.h"
 #include "util/error.h"
-#include "util/progress.h"
-#include "util/threads.h"
 
 namespace lrpseg {
 
@@ -165,7 +162,7 @@ CaseExplanation explain_case(UNet& net, const CaseFiles& files, const Preprocess
 }
 
 json write_case_explanation(const CaseExplanation& c, const std::string& dir_text,
-                            const LrpOptions& lrp, bool native) {
+                            const LrpOptions& lrp, bool native, const json& extra) {
   fs::path dir(dir_text);
   fs::create_directories(dir);
   const CaseVolumes& v = c.volumes;
@@ -209,27 +206,9 @@ json write_case_explanation(const CaseExplanation& c, const std::string& dir_tex
   summary["filters"] = filters;
   summary["precision"] = to_string(lrp.precision);
   if (c.check) summary["precision_check"] = precision_check_json(c, lrp);
+  summary.update(extra);
   write_text_atomically((dir / "summary.json").string(), summary.dump(2) + "\n");
   return summary;
-}
-
-std::vector<json> explain_cases(const ExplainOptions& o) {
-  configure_threads(o.threads);
-  if (o.cases.empty()) throw Error("explain: no cases selected");
-  LoadedModel model = load_checkpoint(o.model_dir);
-  PreprocessOptions pre = preprocess_from_info(model.info, o.model_dir + "/model.json");
-  check_attribution_options(o.methods.attribution, pre.size_dhw);
-  fs::create_directories(o.out_dir);
-  std::vector<json> summaries;
-  Progress progress("explain", static_cast<int64_t>(o.cases.size()), o.quiet);
-  for (const auto& files : o.cases) {
-    CaseExplanation c = explain_case(model.net, files, pre, o.lrp, o.check_precision, o.methods);
-    summaries.push_back(
-        write_case_explanation(c, (fs::path(o.out_dir) / files.name).string(), o.lrp, o.native));
-    progress.update(static_cast<int64_t>(summaries.size()), files.name);
-  }
-  progress.finish();
-  return summaries;
 }
 
 }  // namespace lrpseg

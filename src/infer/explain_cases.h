@@ -1,6 +1,7 @@
 #pragma once
-// `lrpseg explain`: relevance heatmaps of a trained checkpoint on cases, one
-// batched relevance pass per case over all requested filters (DESIGN.md §3).
+// One case explained: relevance heatmaps of a trained checkpoint, one batched
+// relevance pass over all requested filters (DESIGN.md §3), and its files.
+// The `lrpseg explain` command over cases is analysis/explain_run.h.
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
@@ -22,18 +23,6 @@ namespace lrpseg {
 struct MethodOptions {
   std::vector<Method> methods{Method::Lrp};
   AttributionOptions attribution;
-};
-
-struct ExplainOptions {
-  std::string model_dir;
-  std::string out_dir;
-  std::vector<CaseFiles> cases;
-  LrpOptions lrp;  // rules, target, filters (K settings → one batch), precision
-  MethodOptions methods;
-  bool check_precision = false;  // also explain in the other precision and compare
-  bool native = false;           // also write network-size relevance and input
-  int threads = 0;
-  bool quiet = false;
 };
 
 // The same explanation in the other precision, and how far it is from the first.
@@ -79,23 +68,13 @@ std::optional<CaseExplanation> select_filters(const CaseExplanation& c,
 Explanation explain_methods(UNet& net, const torch::Tensor& x, const LrpOptions& lrp,
                             const MethodOptions& methods);
 
-// Writes a case's files (layout below) into `dir`; returns its summary.
+// Writes a case's files into `dir` (layout in analysis/explain_run.h), with
+// `extra` merged into summary.json; returns the summary.
 nlohmann::json write_case_explanation(const CaseExplanation& c, const std::string& dir,
-                                      const LrpOptions& lrp, bool native);
+                                      const LrpOptions& lrp, bool native,
+                                      const nlohmann::json& extra = nlohmann::json::object());
 
 // "pass:0-0.2" → "pass_0-0.2", usable in file names.
 std::string filter_file_tag(const std::string& filter);
-
-// Per case, under OUT/<case>/:
-//   relevance_<filter>.nii.gz         4-D float32 (one volume per modality), case grid and geometry
-//   native/relevance_<filter>.nii.gz  with --native: network-size relevance
-//   native/input.nii.gz               with --native: the network input it explains
-//   prediction.nii.gz                 the lesion mask at the case grid (uint8)
-//   summary.json                      Dice, per-filter max|R| per channel, Σ R, seconds;
-//                                     with check_precision, "precision_check": per filter
-//                                     Pearson, Spearman, max relative error float32 vs
-//                                     float64, and near-zero denominators per layer
-// Returns the summaries.
-std::vector<nlohmann::json> explain_cases(const ExplainOptions& options);
 
 }  // namespace lrpseg

@@ -38,6 +38,8 @@ HtmlTable summary_table(const SweepSummary& s) {
   for (const auto& metric : s.metrics)
     for (const auto& series : s.series) table.columns.push_back({metric + " " + series, true});
   if (checked) table.columns.push_back({"Stability", true});
+  const bool robust = s.robustness_sigma.has_value();
+  if (robust) table.columns.push_back({"Robustness", true});
   for (const auto& filter : s.filters) {
     std::vector<HtmlCell> row = {HtmlCell::label(filter)};
     for (const auto& metric : s.metrics) {
@@ -52,6 +54,8 @@ HtmlTable summary_table(const SweepSummary& s) {
       row.push_back(HtmlCell::numeric_text(
           shift ? (*shift > kUnstableShift ? "unstable " : "") + fixed_text(shift, 4) : ""));
     }
+    if (robust)
+      row.push_back(HtmlCell::numeric_text(robustness_text(s.weakest_robustness(filter))));
     table.rows.push_back(std::move(row));
   }
   if (checked) {
@@ -60,6 +64,7 @@ HtmlTable summary_table(const SweepSummary& s) {
         "relevance; above 0.01 the filter is marked unstable (its numbers partly measure "
         "rounding).";
   }
+  if (robust) table.caption += " " + robustness_caption(*s.robustness_sigma);
   if (any_undefined) {
     table.caption +=
         " Undefined values (|b| + s = 0, e.g. an empty ground truth) are left out of the means "

@@ -108,6 +108,19 @@ ExperimentConfig parse_experiment_config(const json& j, const std::string& sourc
   c.composite = get_or<std::string>(j, "composite", c.composite, source);
   composite_preset(c.composite);
   c.check_precision = get_or<bool>(j, "check_precision", c.check_precision, source);
+  if (j.contains("robustness_sigma"))
+    c.robustness_sigma = get_or<double>(j, "robustness_sigma", 0.0, source);
+  c.robustness_samples = get_or<int>(j, "robustness_samples", c.robustness_samples, source);
+  if (c.robustness_sigma) {
+    RobustnessOptions r;
+    r.sigmas = {*c.robustness_sigma};
+    r.samples = c.robustness_samples;
+    try {
+      check_robustness_options(r);
+    } catch (const Error& e) {
+      throw Error(source + ": " + e.what());
+    }
+  }
   if (!j.contains("series") || !j.at("series").is_array() || j.at("series").empty()) {
     throw Error(source + ": 'series' must be a non-empty list");
   }

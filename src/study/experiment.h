@@ -38,6 +38,10 @@ struct ExperimentConfig {
   std::string precision = "double";  // of the sweep, figures and viewer
   std::string composite = "paper";
   bool check_precision = true;  // float32 vs float64 stability in the sweep
+  // Robustness columns of the sweep ("robustness_sigma", "robustness_samples"):
+  // noisy copies of each swept case; off without a σ.
+  std::optional<double> robustness_sigma;
+  int robustness_samples = 8;
   std::vector<SeriesConfig> series;
   std::string figure_modality = "rCBF";
   std::vector<int> figure_cases;  // Figure-1 panels (default: first sweep case)

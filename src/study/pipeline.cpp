@@ -55,6 +55,12 @@ Run make_run(const std::string& kind, const ExperimentConfig& c) {
   run.sweep_options.lrp.precision = parse_precision(c.precision);
   run.sweep_options.lrp.composite = c.composite;
   run.sweep_options.check_precision = c.check_precision;
+  if (c.robustness_sigma) {
+    RobustnessOptions r;
+    r.sigmas = {*c.robustness_sigma};
+    r.samples = c.robustness_samples;
+    run.sweep_options.robustness = r;
+  }
   run.sweep_options.threads = c.threads;
   run.sweep_options.quiet = c.quiet;
   return run;

@@ -160,6 +160,7 @@ json sweep_step(const std::vector<ModelRun>& models, const std::vector<CaseFiles
   s.metrics = step.metrics;
   s.save_relevance = step.save_relevance;
   s.check_precision = step.check_precision;
+  s.robustness = step.robustness;
   s.methods = step.methods;
   s.out_dir = (fs::path(run_dir) / "sweep").string();
   s.threads = step.threads;

@@ -56,6 +56,7 @@ struct SweepStep {
   MetricOptions metrics;
   bool save_relevance = false;
   bool check_precision = false;
+  std::optional<RobustnessOptions> robustness;  // robustness columns (one σ)
   MethodOptions methods;
   int threads = 0;
   bool quiet = false;

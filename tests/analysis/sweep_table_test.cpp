@@ -66,10 +66,11 @@ bool same_summary(const SweepSummary& a, const SweepSummary& b) {
     if (it == b.cells.end()) return false;
     const SummaryCell& d = it->second;
     if (c.defined != d.defined || c.undefined != d.undefined ||
-        (c.defined > 0 && c.mean != d.mean) || c.precision_shift != d.precision_shift)
+        (c.defined > 0 && c.mean != d.mean) || c.precision_shift != d.precision_shift ||
+        c.robustness_pearson != d.robustness_pearson)
       return false;
   }
-  return true;
+  return a.robustness_sigma == b.robustness_sigma;
 }
 
 TEST(SweepSummary, SummaryCsvReadsBackAsTheSameSummary) {
@@ -87,6 +88,37 @@ TEST(SweepSummary, SummaryCsvReadsBackAsTheSameSummary) {
   const auto back = parse_summary_csv(summary_csv(checked), "s.csv");
   EXPECT_TRUE(same_summary(back, checked));
   EXPECT_EQ(back.largest_shift("raw"), 0.125 - 0.1);
+}
+
+SweepRow with_robustness(SweepRow r, double pearson, std::optional<double> change = 0.02) {
+  r.robustness = RobustnessColumns{0.01, 0.4, pearson, pearson - 0.05, change};
+  return r;
+}
+
+TEST(SweepSummary, RobustnessIsTheMeanCorrelationAndTheWeakestSeriesIsFlagged) {
+  // raw: series A has cases at 0.99 and 0.95 (mean 0.97), series B 0.5 → weakest 0.5.
+  const auto s = summarise({with_robustness(row("A", "raw", kGtInclusivity, 0.1), 0.99),
+                            with_robustness(row("A", "raw", kGtInclusivity, 0.2, "t5"), 0.95),
+                            with_robustness(row("B", "raw", kGtInclusivity, 0.3), 0.5),
+                            with_robustness(row("A", "pass:0-0.2", kGtInclusivity, 0.4), 0.96),
+                            with_robustness(row("A", "raw", kInputInclusivity, 0.5), 0.99)});
+  ASSERT_EQ(s.robustness_sigma, 0.01);
+  EXPECT_NEAR(*s.cell(kGtInclusivity, "raw", "A")->robustness_pearson, 0.97, 1e-15);
+  EXPECT_EQ(s.weakest_robustness("raw"), 0.5);
+  EXPECT_EQ(s.weakest_robustness("pass:0-0.2"), 0.96);
+  EXPECT_FALSE(summarise({row("A", "raw", kGtInclusivity, 0.1)}).weakest_robustness("raw"));
+
+  const std::string md = summary_markdown(s);
+  EXPECT_NE(md.find("| robustness |"), std::string::npos) << md;
+  EXPECT_NE(md.find("| fragile 0.5000 |"), std::string::npos) << md;
+  EXPECT_NE(md.find("| 0.9600 |"), std::string::npos) << md;
+  EXPECT_NE(md.find("(1 + 0.01·N(0,1))"), std::string::npos) << md;
+  EXPECT_EQ(summary_markdown(summarise({row("A", "raw", kGtInclusivity, 0.1)})).find("fragile"),
+            std::string::npos);
+
+  const auto back = parse_summary_csv(summary_csv(s), "s.csv");
+  EXPECT_TRUE(same_summary(back, s));
+  EXPECT_EQ(back.weakest_robustness("raw"), 0.5);
 }
 
 TEST(SweepSummary, BadSummaryCsvNamesFileLineAndColumn) {
@@ -119,6 +151,27 @@ TEST(SweepCsv, RoundTripsEveryValueExactly) {
   EXPECT_EQ(text.substr(0, text.find('\n')), "series,model,case,filter,channel,metric,value");
   EXPECT_NE(text.find("A,A1,training_4,pass:0-0.2,ADC,input_inclusivity,\n"), std::string::npos);
   EXPECT_EQ(parse_sweep_csv(text, "sweep.csv"), rows);
+}
+
+TEST(SweepCsv, PrecisionAndRobustnessColumnsRoundTrip) {
+  SweepRow checked = row("A", "raw", kGtInclusivity, 0.1);
+  checked.check = PrecisionColumns{0.125, 0.99, 0.98, 0.1};
+  std::vector<SweepRow> rows = {
+      with_robustness(checked, 0.75),
+      with_robustness(row("A", "pass:0-0.2", kGtInclusivity, 0.2), 0.5, std::nullopt),
+      row("A", "clamp:0-0.05", kGtInclusivity, 0.3)};
+  const std::string text = sweep_csv(rows);
+  EXPECT_EQ(text.substr(0, text.find('\n')),
+            "series,model,case,filter,channel,metric,value,value_other_precision,pearson,"
+            "spearman,max_relative_error,robustness_sigma,robustness_max_sensitivity,"
+            "robustness_pearson,robustness_spearman,robustness_inclusivity_change");
+  EXPECT_EQ(parse_sweep_csv(text, "sweep.csv"), rows);
+  // Robustness without a precision check.
+  rows = {with_robustness(row("A", "raw", kGtInclusivity, 0.1), 0.75)};
+  EXPECT_EQ(parse_sweep_csv(sweep_csv(rows), "sweep.csv"), rows);
+  EXPECT_THROW(
+      parse_sweep_csv("series,model,case,filter,channel,metric,value,robustness_sigma\n", "s.csv"),
+      Error);
 }
 
 TEST(SweepCsv, MalformedTablesNameTheFileAndLine) {

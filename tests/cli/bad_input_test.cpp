@@ -82,6 +82,9 @@ TEST(BadInput, UnknownLrpAndAttributionOptionsNameTheOption) {
   expect_clean_error(run_lrpseg(base + "--rule gamma --gamma -1"), "--gamma");
   expect_clean_error(run_lrpseg(base + "--rule alpha-beta --alpha 2 --beta 2"), "--alpha");
   expect_clean_error(run_lrpseg(base + "--occlusion-patch 1x8"), "--occlusion-patch");
+  expect_clean_error(run_lrpseg(base + "--robustness-sigma 1.5"), "--robustness-sigma");
+  expect_clean_error(run_lrpseg(base + "--robustness-sigma 1e-4,1e-2"), "--robustness-sigma");
+  expect_clean_error(run_lrpseg(base + "--robustness-samples 4"), "--robustness-samples");
   expect_clean_error(run_lrpseg("sweep --model " + (dir / "m") + " --data " + (dir / "data") +
                                 " --out " + (dir / "out") + " --composite zennit"),
                      "--composite");

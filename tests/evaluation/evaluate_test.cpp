@@ -4,6 +4,7 @@
 
 #include <filesystem>
 
+#include "analysis/explain_run.h"
 #include "data/preprocess.h"
 #include "io/nifti.h"
 #include "metrics/localisation.h"

@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <functional>
 
+#include "data/preprocess.h"
 #include "error_of.h"
 
 namespace lrpseg {

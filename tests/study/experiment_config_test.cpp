@@ -1,6 +1,7 @@
 #include <gtest/gtest.h>
 
 #include "study/experiment.h"
+#include "study/pipeline.h"
 #include "util/atomic_file.h"
 #include "util/error.h"
 
@@ -87,6 +88,23 @@ TEST(ExperimentConfig, EvaluateBlockAndSynthEvidenceAreValidated) {
   j["evaluate"] = {{"select", true}, {"objective", "beauty"}};
   EXPECT_NE(error_of(j).find("--objective"), std::string::npos) << error_of(j);
   EXPECT_EQ(error_of(j).rfind("cfg.json: evaluate", 0), 0u) << error_of(j);
+}
+
+TEST(ExperimentConfig, RobustnessSigmaTurnsOnTheSweepsRobustnessColumns) {
+  json j = minimal();
+  j["out"] = "run";
+  EXPECT_FALSE(make_run("experiment", parse_experiment_config(j, "cfg.json"))
+                   .sweep_options.robustness.has_value());
+  j["robustness_sigma"] = 0.02;
+  j["robustness_samples"] = 3;
+  const lrpseg::Run run = make_run("experiment", parse_experiment_config(j, "cfg.json"));
+  ASSERT_TRUE(run.sweep_options.robustness.has_value());
+  EXPECT_EQ(run.sweep_options.robustness->sigmas, std::vector<double>{0.02});
+  EXPECT_EQ(run.sweep_options.robustness->samples, 3);
+  j["robustness_sigma"] = 1.5;
+  EXPECT_NE(error_of(j).find("--robustness-sigma"), std::string::npos) << error_of(j);
+  j["robustness_sigma"] = "0.01";
+  EXPECT_NE(error_of(j).find("'robustness_sigma'"), std::string::npos) << error_of(j);
 }
 
 TEST(ExperimentConfig, CaseListsMayBeArraysOrText) {
