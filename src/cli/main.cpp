@@ -3,8 +3,10 @@
 #include "cli/commands.h"
 #include "util/allocator.h"
 #include "util/error.h"
+#include "util/threads.h"
 
 int main(int argc, char** argv) {
+  lrpseg::reexec_with_passive_openmp(argc, argv);
   lrpseg::keep_freed_memory();
   CLI::App app{"lrpseg: explainable 3D lesion segmentation (3D U-Net + LRP, Tjoa et al.)"};
   app.require_subcommand(1);

@@ -193,8 +193,9 @@ std::string to_text(const LrpBenchResult& r) {
   const std::string k = std::to_string(o.sweep);
   s << "lrpseg bench lrp: U-Net width " << o.width << " (" << fixed(r.parameters / 1e6, 2)
     << " M parameters), input 6x" << o.size_dhw[0] << "x" << o.size_dhw[1] << "x" << o.size_dhw[2]
-    << ", " << fixed(r.gflop_forward, 1) << " GFLOP per forward, " << r.threads << " threads, "
-    << to_string(o.precision) << ", median of " << o.repeat << "\n"
+    << ", " << fixed(r.gflop_forward, 1) << " GFLOP per forward, " << r.threads << " threads ("
+    << openmp_wait_policy() << " OpenMP waits), " << to_string(o.precision) << ", median of "
+    << o.repeat << "\n"
     << "  forward                        " << fixed(r.forward_s, 3) << " s  (min "
     << fixed(r.forward_min_s, 3) << "; keeping activations " << fixed(r.forward_traced_s, 3)
     << ")\n"
@@ -233,6 +234,7 @@ std::string to_json(const LrpBenchResult& r) {
                    std::to_string(o.size_dhw[2])},
       {"precision", to_string(o.precision)},
       {"threads", r.threads},
+      {"omp_wait_policy", openmp_wait_policy()},
       {"repeat", o.repeat},
       {"parameters", r.parameters},
       {"gflop_forward", r.gflop_forward},

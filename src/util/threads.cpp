@@ -2,7 +2,11 @@
 
 #include <dlfcn.h>
 #include <torch/torch.h>
+#include <unistd.h>
 
+#include <cstdlib>
+#include <set>
+#include <string>
 #include <thread>
 
 namespace lrpseg {
@@ -16,6 +20,21 @@ int configure_threads(int threads) {
     set(threads);
   }
   return threads;
+}
+
+void reexec_with_passive_openmp(int argc, char** argv) {
+  if (std::getenv("OMP_WAIT_POLICY") != nullptr || argc < 2) return;
+  static const std::set<std::string> computing{
+      "train", "segment", "explain", "sweep", "figure", "evaluate", "demo", "experiment", "bench"};
+  if (computing.count(argv[1]) == 0) return;
+  if (setenv("OMP_WAIT_POLICY", "PASSIVE", 1) != 0) return;
+  execv("/proc/self/exe", argv);
+  // No re-execution (no /proc): carry on with the policy already in force.
+}
+
+const char* openmp_wait_policy() {
+  const char* policy = std::getenv("OMP_WAIT_POLICY");
+  return policy != nullptr ? policy : "default";
 }
 
 }  // namespace lrpseg

@@ -14,8 +14,9 @@ struct CommandResult {
   std::string output;
 };
 
-inline CommandResult run_lrpseg(const std::string& args) {
-  std::string command = std::string(LRPSEG_BINARY) + " " + args + " 2>&1";
+// `command` through the shell, stderr with stdout.
+inline CommandResult run_shell(const std::string& shell_command) {
+  const std::string command = shell_command + " 2>&1";
   CommandResult result;
   FILE* pipe = popen(command.c_str(), "r");
   if (!pipe) return result;
@@ -26,6 +27,10 @@ inline CommandResult run_lrpseg(const std::string& args) {
   int raw = pclose(pipe);
   result.status = WIFEXITED(raw) ? WEXITSTATUS(raw) : -1;
   return result;
+}
+
+inline CommandResult run_lrpseg(const std::string& args) {
+  return run_shell(std::string(LRPSEG_BINARY) + " " + args);
 }
 
 }  // namespace lrpseg::test
