@@ -5,9 +5,10 @@ JOBS ?= 2
 CMAKE_OPTIONS ?=
 PACKAGES := cmake g++ make libtorch-dev libopenblas0-pthread libnifti2-dev libcli11-dev \
             nlohmann-json3-dev libgtest-dev zlib1g-dev libmgl-dev
-# Checks that need real parts: node --check of the report's JavaScript and a
-# headless-browser test of its slice viewer.
-TEST_PACKAGES := nodejs chromium
+# Checks that need real parts: node --check of the report's JavaScript, a
+# headless-browser test of its slice viewer, and a real PyTorch loading
+# model.pt with weights_only=True.
+TEST_PACKAGES := nodejs chromium python3-torch
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 .PHONY: deps test-deps install-missing build test demo format clean

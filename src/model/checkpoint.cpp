@@ -3,6 +3,8 @@
 #include <filesystem>
 #include <fstream>
 
+#include "model/safetensors.h"
+#include "model/torch_save.h"
 #include "util/atomic_file.h"
 #include "util/error.h"
 
@@ -45,40 +47,77 @@ void commit_staging(const fs::path& dir) {
 
 }  // namespace
 
-void save_weights(const std::string& path, UNet& net) {
-  c10::Dict<std::string, torch::Tensor> dict;
-  for (const auto& [name, tensor] : state_dict(net)) dict.insert(name, tensor.detach().cpu());
-  std::vector<char> bytes = torch::pickle_save(dict);
-  write_atomically(path, [&](const std::string& tmp) { write_bytes(tmp, bytes); });
+namespace {
+
+NamedTensors named_state(UNet& net) {
+  NamedTensors named;
+  for (const auto& [name, tensor] : state_dict(net)) named.emplace_back(name, tensor);
+  return named;
 }
 
-void load_weights(const std::string& path, UNet& net) {
+void write_string(const std::string& path, const std::string& bytes) {
+  write_atomically(path, [&](const std::string& tmp) {
+    write_bytes(tmp, std::vector<char>(bytes.begin(), bytes.end()));
+  });
+}
+
+std::string read_bytes(const std::string& path) {
   if (!fs::is_regular_file(path)) throw Error(path + ": weights file not found");
   std::ifstream in(path, std::ios::binary);
-  std::vector<char> bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  return std::string((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+}
+
+// name → tensor from model.pt (a pickled dict: torch.save's layout, or the
+// TorchScript pickle of checkpoints written before) or model.safetensors.
+std::map<std::string, torch::Tensor> read_named_tensors(const std::string& path) {
+  const std::string bytes = read_bytes(path);
+  std::map<std::string, torch::Tensor> out;
+  if (fs::path(path).extension() == ".safetensors") {
+    for (auto& [name, tensor] : parse_safetensors(bytes, path)) out[name] = tensor;
+    return out;
+  }
   torch::IValue value;
   try {
-    value = torch::pickle_load(bytes);
+    value = torch::pickle_load(std::vector<char>(bytes.begin(), bytes.end()));
   } catch (const c10::Error& e) {
     throw Error(path + ": not a readable weights file (" + e.what_without_backtrace() + ")");
   }
   if (!value.isGenericDict()) throw Error(path + ": expected a dict of tensors");
-  auto dict = value.toGenericDict();
+  for (const auto& item : value.toGenericDict()) {
+    if (!item.key().isString()) throw Error(path + ": a key is not a tensor name");
+    const std::string name = item.key().toStringRef();
+    if (!item.value().isTensor()) throw Error(path + ": entry '" + name + "' is not a tensor");
+    out[name] = item.value().toTensor();
+  }
+  return out;
+}
+
+}  // namespace
+
+void save_weights(const std::string& path, UNet& net) {
+  write_string(path, torch_save_bytes(named_state(net)));
+}
+
+void save_safetensors(const std::string& path, UNet& net) {
+  write_string(path, safetensors_bytes(named_state(net), {{"format", "pt"}}));
+}
+
+void load_weights(const std::string& path, UNet& net) {
+  const std::map<std::string, torch::Tensor> stored = read_named_tensors(path);
   torch::NoGradGuard no_grad;
-  for (auto& [name, tensor] : state_dict(net)) {
-    auto it = dict.find(name);
-    if (it == dict.end()) throw Error(path + ": tensor '" + name + "' is missing");
-    if (!it->value().isTensor()) throw Error(path + ": entry '" + name + "' is not a tensor");
-    torch::Tensor stored = it->value().toTensor();
-    if (stored.sizes() != tensor.sizes()) {
-      throw Error(path + ": tensor '" + name + "' has shape " + c10::str(stored.sizes()) +
+  const auto state = state_dict(net);
+  for (const auto& [name, tensor] : state) {
+    auto it = stored.find(name);
+    if (it == stored.end()) throw Error(path + ": tensor '" + name + "' is missing");
+    if (it->second.sizes() != tensor.sizes()) {
+      throw Error(path + ": tensor '" + name + "' has shape " + c10::str(it->second.sizes()) +
                   ", the model expects " + c10::str(tensor.sizes()) + " (architecture mismatch)");
     }
-    tensor.copy_(stored);
+    tensor.copy_(it->second);
   }
-  if (dict.size() != state_dict(net).size()) {
-    throw Error(path + ": holds " + std::to_string(dict.size()) + " tensors, the model has " +
-                std::to_string(state_dict(net).size()) + " (architecture mismatch)");
+  for (const auto& [name, tensor] : stored) {
+    if (state.count(name) == 0)
+      throw Error(path + ": holds tensor '" + name + "', which the model does not have");
   }
 }
 
@@ -113,6 +152,7 @@ void save_checkpoint(const std::string& dir_text, UNet& net, const CheckpointFil
   fs::remove_all(staging);
   fs::create_directories(staging);
   save_weights((staging / "model.pt").string(), net);
+  save_safetensors((staging / "model.safetensors").string(), net);
   if (files.optimizer) torch::save(*files.optimizer, (staging / "optimizer.pt").string());
   for (const auto& [name, text] : files.text_files) {
     write_text_atomically((staging / name).string(), text);

@@ -1,6 +1,8 @@
 #pragma once
 // A checkpoint is a directory (DESIGN.md §2):
-//   model.pt       weights, a dict name → tensor (torch::pickle_save; Python's torch.load reads it)
+//   model.pt       weights, a dict name → tensor in torch.save's layout (model/torch_save.h;
+//                  torch.load(..., weights_only=True) reads it)
+//   model.safetensors  the same tensors in the safetensors format (model/safetensors.h)
 //   model.json     architecture, preprocessing, modalities, training settings, epoch, metrics
 //   optimizer.pt   Adam state for --resume
 //   train_log.csv  one row per epoch
@@ -20,7 +22,10 @@ namespace lrpseg {
 
 // model.pt: parameters and buffers under their PyTorch state_dict names.
 void save_weights(const std::string& path, UNet& net);
-// Loads model.pt into `net`; every tensor must be present with the net's shape.
+// model.safetensors: the same, metadata {"format": "pt"}.
+void save_safetensors(const std::string& path, UNet& net);
+// Loads model.pt (either pickle layout) or a .safetensors file into `net`;
+// every tensor must be present with the net's shape, and no other.
 void load_weights(const std::string& path, UNet& net);
 
 // Architecture part of model.json.

@@ -1,4 +1,5 @@
-"""Reads a model.pt written by lrpseg the way torch.load does, without torch.
+"""Reads a model.pt written by lrpseg the way torch.load(..., weights_only=True)
+does, without torch: only the globals the weights-only unpickler allows.
 
 Usage: read_model_pt.py FILE NAME -> prints "<number of tensors> <shape of NAME> <sum of NAME>".
 """
@@ -28,13 +29,12 @@ class Unpickler(pickle.Unpickler):
     def find_class(self, module, name):
         if module == "torch._utils" and name == "_rebuild_tensor_v2":
             return rebuild_tensor
-        if module == "torch.jit._pickle" and name == "restore_type_tag":
-            return lambda value, type_tag: value  # as torch.jit._pickle does
         if module == "torch" and name in DTYPES:
             return name
         if module == "collections" and name == "OrderedDict":
             import collections
             return collections.OrderedDict
+        # weights_only refuses every other global (e.g. torch.jit._pickle.restore_type_tag).
         raise pickle.UnpicklingError(f"unexpected global {module}.{name}")
 
     def persistent_load(self, pid):
