@@ -19,5 +19,6 @@ void add_report(CLI::App& app);
 void add_demo(CLI::App& app);
 void add_experiment(CLI::App& app);
 void add_evaluate(CLI::App& app);
+void add_import(CLI::App& app);
 
 }  // namespace lrpseg::cli

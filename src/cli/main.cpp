@@ -23,6 +23,7 @@ int main(int argc, char** argv) {
   lrpseg::cli::add_demo(app);
   lrpseg::cli::add_experiment(app);
   lrpseg::cli::add_evaluate(app);
+  lrpseg::cli::add_import(app);
   lrpseg::cli::add_bench(app);
   try {
     app.parse(argc, argv);

@@ -92,6 +92,20 @@ TEST(BadInput, UnknownLrpAndAttributionOptionsNameTheOption) {
   EXPECT_FALSE(fs::exists(dir / "out"));
 }
 
+TEST(BadInput, ImportRefusesMissingAndForeignFilesAndWritesNothing) {
+  test::TempDir dir;
+  const std::string out = " --out " + (dir / "m");
+  expect_clean_error(run_lrpseg("import --weights " + (dir / "none.pt") + " --width 2" + out),
+                     "none.pt");
+  write_text_atomically(dir / "text.pt", "not a zip");
+  expect_clean_error(run_lrpseg("import --weights " + (dir / "text.pt") + " --width 2" + out),
+                     "text.pt");
+  expect_clean_error(
+      run_lrpseg("import --weights " + (dir / "text.pt") + " --width 2 --size 4x8" + out),
+      "--size");
+  EXPECT_FALSE(fs::exists(dir / "m"));
+}
+
 TEST(BadInput, UnknownEvidenceModalityNamesTheOptionAndWritesNothing) {
   test::TempDir dir;
   auto r = run_lrpseg("synth --out " + dir.path().string() + " --evidence FOO");

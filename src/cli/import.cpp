@@ -1,0 +1,36 @@
+#include <iostream>
+#include <memory>
+
+#include "cli/commands.h"
+#include "data/preprocess.h"
+#include "model/import_weights.h"
+
+namespace lrpseg::cli {
+
+void add_import(CLI::App& app) {
+  auto* cmd = app.add_subcommand(
+      "import",
+      "A U-Net trained in PyTorch (state dict as .safetensors or torch.save .pt) as a "
+      "checkpoint directory");
+  auto o = std::make_shared<ImportOptions>();
+  auto size = std::make_shared<std::string>("19x48x48");
+  auto interpolation = std::make_shared<std::string>("nearest");
+  cmd->add_option("--weights", o->weights,
+                  "State dict: .safetensors, or a torch.save .pt (dict or OrderedDict of tensors) "
+                  "with lrpseg's tensor names (docs/checkpoint.md)")
+      ->required();
+  cmd->add_option("--width", o->width, "U-Net base width the weights were trained with")
+      ->required();
+  cmd->add_option("--size", *size, "Network input size DxHxW the weights were trained at");
+  cmd->add_option("--interpolation", *interpolation,
+                  "Input resizing used in training: nearest or trilinear");
+  cmd->add_option("--out", o->out_dir, "Checkpoint directory to create")->required();
+  cmd->callback([o, size, interpolation] {
+    o->size_dhw = parse_size_dhw(*size, "--size");
+    o->interpolation = parse_interpolation(*interpolation, "--interpolation");
+    import_checkpoint(*o);
+    std::cout << "wrote " << o->out_dir << " (width " << o->width << ", input " << *size << ")\n";
+  });
+}
+
+}  // namespace lrpseg::cli
