@@ -13,6 +13,7 @@
 #include <optional>
 #include <vector>
 
+#include "util/atomic_file.h"
 #include "util/error.h"
 #include "util/text.h"
 
@@ -452,9 +453,11 @@ void write_nifti(const std::string& path, const torch::Tensor& data, const Nifti
     written = !ec && static_cast<int64_t>(size) >= nim->iname_offset + n * nim->nbyper;
   }
   if (!written) throw Error(path + ": could not write the file (disk full or not writable?)");
+  sync_file(temp.path.string());
   fs::rename(temp.path, out, ec);
   if (ec) throw Error(path + ": could not move the written file into place: " + ec.message());
   temp.keep = true;
+  sync_folder(dir.string());
 }
 
 NiftiHeader make_nifti_header(std::array<int64_t, 3> size_dhw, std::array<double, 3> spacing_ijk,

@@ -42,6 +42,7 @@ void commit_staging(const fs::path& dir) {
   }
   if (fs::exists(staging / "model.json")) files.push_back(staging / "model.json");
   for (const auto& f : files) fs::rename(f, dir / f.filename());
+  sync_folder(dir.string());  // the renames are durable before the staging folder goes
   fs::remove_all(staging);
 }
 
@@ -153,7 +154,10 @@ void save_checkpoint(const std::string& dir_text, UNet& net, const CheckpointFil
   fs::create_directories(staging);
   save_weights((staging / "model.pt").string(), net);
   save_safetensors((staging / "model.safetensors").string(), net);
-  if (files.optimizer) torch::save(*files.optimizer, (staging / "optimizer.pt").string());
+  if (files.optimizer) {
+    torch::save(*files.optimizer, (staging / "optimizer.pt").string());
+    sync_file((staging / "optimizer.pt").string());  // on disk before COMPLETE is
+  }
   for (const auto& [name, text] : files.text_files) {
     write_text_atomically((staging / name).string(), text);
   }

@@ -1,7 +1,11 @@
 #include "util/atomic_file.h"
 
+#include <fcntl.h>
 #include <unistd.h>
 
+#include <atomic>
+#include <cerrno>
+#include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
@@ -12,6 +16,31 @@ namespace lrpseg {
 
 namespace fs = std::filesystem;
 
+namespace {
+
+std::atomic<int64_t> syncs{0};
+
+// fsync(2) of a file or folder; folders on file systems that cannot sync them
+// (EINVAL) are skipped.
+void sync_path(const fs::path& path, bool folder, const std::string& target) {
+  const int fd = ::open(path.c_str(), folder ? (O_RDONLY | O_DIRECTORY) : O_RDONLY);
+  if (fd < 0) throw Error(target + ": cannot open " + path.string() + " to sync it");
+  const int rc = ::fsync(fd);
+  const int error = errno;
+  ::close(fd);
+  if (rc != 0 && !(folder && (error == EINVAL || error == EROFS)))
+    throw Error(target + ": cannot sync to disk (" + std::strerror(error) + ")");
+  ++syncs;
+}
+
+}  // namespace
+
+int64_t sync_count() { return syncs.load(); }
+
+void sync_file(const std::string& file) { sync_path(file, false, file); }
+
+void sync_folder(const std::string& folder) { sync_path(folder, true, folder); }
+
 void write_atomically(const std::string& path,
                       const std::function<void(const std::string&)>& write) {
   fs::path target(path);
@@ -20,7 +49,9 @@ void write_atomically(const std::string& path,
   fs::path tmp = dir / ("." + target.filename().string() + ".tmp" + std::to_string(getpid()));
   try {
     write(tmp.string());
+    sync_path(tmp, false, path);  // the data is on disk before the name points to it
     fs::rename(tmp, target);
+    sync_path(dir, true, path);  // and the new name is on disk when we return
   } catch (...) {
     std::error_code ignored;
     fs::remove(tmp, ignored);

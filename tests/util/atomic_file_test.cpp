@@ -36,6 +36,20 @@ TEST(AtomicFile, FailedWriteKeepsTheOldFileAndLeavesNoTemporary) {
   EXPECT_EQ(entries(dir.path()), 1u);
 }
 
+TEST(AtomicFile, SyncsTheFileBeforeAndTheFolderAfterTheRename) {
+  test::TempDir dir;
+  const int64_t before = sync_count();
+  write_text_atomically(dir / "a.txt", "x");
+  EXPECT_EQ(sync_count() - before, 2);  // the temporary file, then the folder
+  const int64_t after_write = sync_count();
+  EXPECT_THROW(write_atomically(dir / "b.txt", [](const std::string&) { throw Error("full"); }),
+               Error);
+  EXPECT_EQ(sync_count(), after_write);  // nothing renamed, nothing synced
+  sync_folder(dir.path().string());
+  EXPECT_EQ(sync_count(), after_write + 1);
+  EXPECT_THROW(sync_folder(dir / "missing"), Error);
+}
+
 TEST(AtomicFile, MissingDirectoryIsAnErrorNamingIt) {
   test::TempDir dir;
   try {
