@@ -62,16 +62,11 @@ void write_string(const std::string& path, const std::string& bytes) {
   });
 }
 
-std::string read_bytes(const std::string& path) {
-  if (!fs::is_regular_file(path)) throw Error(path + ": weights file not found");
-  std::ifstream in(path, std::ios::binary);
-  return std::string((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-}
-
 // name → tensor from model.pt (a pickled dict: torch.save's layout, or the
 // TorchScript pickle of checkpoints written before) or model.safetensors.
 std::map<std::string, torch::Tensor> read_named_tensors(const std::string& path) {
-  const std::string bytes = read_bytes(path);
+  if (!fs::is_regular_file(path)) throw Error(path + ": weights file not found");
+  const std::string bytes = read_text(path);  // binary-safe
   std::map<std::string, torch::Tensor> out;
   if (fs::path(path).extension() == ".safetensors") {
     for (auto& [name, tensor] : parse_safetensors(bytes, path)) out[name] = tensor;

@@ -1,13 +1,13 @@
 #include "model/import_weights.h"
 
 #include <filesystem>
-#include <fstream>
 #include <map>
 
 #include "io/isles.h"
 #include "model/checkpoint.h"
 #include "model/safetensors.h"
 #include "model/torch_load.h"
+#include "util/atomic_file.h"
 #include "util/error.h"
 
 namespace lrpseg {
@@ -16,8 +16,7 @@ namespace fs = std::filesystem;
 
 NamedTensors read_weights_file(const std::string& path) {
   if (!fs::is_regular_file(path)) throw Error(path + ": weights file not found");
-  std::ifstream in(path, std::ios::binary);
-  const std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  const std::string bytes = read_text(path);  // binary-safe
   if (fs::path(path).extension() == ".safetensors") return parse_safetensors(bytes, path);
   return read_torch_save(bytes, path);
 }
