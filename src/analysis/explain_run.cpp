@@ -16,7 +16,7 @@ using nlohmann::json;
 
 void check_single_sigma(const RobustnessOptions& options) {
   check_robustness_options(options);
-  if (options.sigmas.size() != 1) throw Error("--robustness-sigma: give one σ here");
+  if (options.sigmas.size() != 1) throw UsageError("--robustness-sigma: give one σ here");
 }
 
 std::vector<RobustnessScores> case_robustness(UNet& net, const CaseExplanation& c,
@@ -49,6 +49,7 @@ std::vector<json> explain_cases(const ExplainOptions& o) {
   for (const auto& files : o.cases) {
     CaseExplanation c = explain_case(model.net, files, pre, o.lrp, o.check_precision, o.methods);
     json extra = json::object();
+    if (const json methods = describe(o.methods); !methods.is_null()) extra["methods"] = methods;
     if (o.robustness) {
       const auto scores = case_robustness(model.net, c, o.lrp, o.methods, *o.robustness);
       extra["robustness"] =

@@ -14,11 +14,11 @@
 namespace lrpseg {
 
 void check_robustness_options(const RobustnessOptions& o) {
-  if (o.sigmas.empty()) throw Error("--robustness-sigma: needs at least one value");
+  if (o.sigmas.empty()) throw UsageError("--robustness-sigma: needs at least one value");
   for (double s : o.sigmas) {
-    if (!(s > 0 && s < 1)) throw Error("--robustness-sigma: each σ must be in (0, 1)");
+    if (!(s > 0 && s < 1)) throw UsageError("--robustness-sigma: each σ must be in (0, 1)");
   }
-  if (o.samples < 1) throw Error("--robustness-samples: must be at least 1");
+  if (o.samples < 1) throw UsageError("--robustness-samples: must be at least 1");
 }
 
 torch::Tensor noisy_input(const torch::Tensor& input, const torch::Tensor& brain, double sigma,

@@ -25,6 +25,12 @@ const char* to_string(Method method);
 // a comma-separated list, without repeats. Errors name --method.
 std::vector<Method> parse_methods(const std::string& list);
 
+enum class OcclusionChannels { All, Each };
+
+// all | each; errors name --occlusion-channels.
+OcclusionChannels parse_occlusion_channels(const std::string& text);
+const char* to_string(OcclusionChannels channels);
+
 struct AttributionOptions {
   int ig_steps = 32;                 // Riemann midpoints between baseline and input
   std::string ig_baseline = "zero";  // zero | blur (Gaussian, ig_blur_sigma voxels)
@@ -32,9 +38,13 @@ struct AttributionOptions {
   int smoothgrad_samples = 16;
   double smoothgrad_sigma = 0.1;                     // noise σ as a fraction of max(x) − min(x)
   uint64_t seed = 0;                                 // SmoothGrad noise
-  std::array<int64_t, 3> occlusion_patch{1, 8, 8};   // D, H, W; one channel at a time
+  std::array<int64_t, 3> occlusion_patch{1, 8, 8};   // D, H, W
   std::array<int64_t, 3> occlusion_stride{0, 0, 0};  // 0: the patch size
-  int batch = 8;                                     // copies per forward/backward
+  // All: a patch covers every channel (Zeiler & Fergus; each channel of the
+  // patch gets the drop). Each: one channel at a time, per-modality maps at C×
+  // the forwards.
+  OcclusionChannels occlusion_channels = OcclusionChannels::All;
+  int batch = 8;  // copies per forward/backward
 };
 
 // Throws lrpseg::Error naming the option for bad values; size_dhw is the

@@ -27,7 +27,7 @@ AttributionBenchResult run_attribution_benchmark(const AttributionBenchOptions& 
                                                  std::ostream* log) {
   if (std::find(options.methods.begin(), options.methods.end(), Method::Lrp) !=
       options.methods.end()) {
-    throw Error("--method: lrp is timed by `lrpseg bench lrp`");
+    throw UsageError("--method: lrp is timed by `lrpseg bench lrp`");
   }
   check_attribution_options(options.attribution, options.size_dhw);
   AttributionBenchResult result;
@@ -36,7 +36,9 @@ AttributionBenchResult run_attribution_benchmark(const AttributionBenchOptions& 
   UNet random = random_unet(options.width, options.seed);
   UNet net = with_dtype(random, dtype_of(options.precision));
   const auto& s = options.size_dhw;
-  const torch::Tensor x = torch::rand({1, 6, s[0], s[1], s[2]}).to(dtype_of(options.precision));
+  const torch::Tensor x =
+      (options.input.defined() ? options.input : torch::rand({1, 6, s[0], s[1], s[2]}))
+          .to(dtype_of(options.precision));
   torch::Tensor weights;
   std::vector<double> forward;
   {
@@ -59,7 +61,8 @@ std::string AttributionBenchResult::to_text() const {
   const auto& s = options.size_dhw;
   out << std::fixed << std::setprecision(3) << "lrpseg bench attribution: U-Net width "
       << options.width << ", input 6x" << s[0] << "x" << s[1] << "x" << s[2] << ", "
-      << lrpseg::to_string(options.precision) << ", " << threads << " threads\n"
+      << lrpseg::to_string(options.precision) << ", " << threads << " threads, input "
+      << options.input_name << "\n"
       << "  forward                 " << forward_s << " s\n";
   for (const auto& [m, t] : seconds) {
     out << "  " << std::left << std::setw(24) << lrpseg::to_string(m) << t
@@ -83,6 +86,8 @@ std::string AttributionBenchResult::to_json() const {
                         {"smoothgrad_samples", a.smoothgrad_samples},
                         {"occlusion_patch", a.occlusion_patch},
                         {"batch", a.batch},
+                        {"occlusion_channels", to_string(a.occlusion_channels)},
+                        {"input", options.input_name},
                         {"forward_s", forward_s},
                         {"methods", methods}}
       .dump();

@@ -21,6 +21,11 @@ struct AttributionBenchOptions {
   std::vector<Method> methods{Method::Gradient, Method::IntegratedGradients};
   AttributionOptions attribution;
   uint64_t seed = 0;
+  // The network input (1, 6, D, H, W) at size_dhw, e.g. a preprocessed case, so
+  // that data-dependent costs (occlusion skips patches that are already zero)
+  // are measured on real volumes; undefined: uniform random voxels.
+  torch::Tensor input;
+  std::string input_name = "random";
 };
 
 struct AttributionBenchResult {

@@ -37,38 +37,49 @@ std::vector<Method> parse_methods(const std::string& list) {
     for (const auto& [m, name] : method_names()) {
       if (item != name) continue;
       if (std::find(methods.begin(), methods.end(), m) != methods.end()) {
-        throw Error("--method: '" + item + "' is listed twice");
+        throw UsageError("--method: '" + item + "' is listed twice");
       }
       methods.push_back(m);
       found = true;
     }
     if (!found) {
-      throw Error("--method '" + item +
-                  "': expected lrp, gradient, gradient-x-input, integrated-gradients, smoothgrad "
-                  "or occlusion");
+      throw UsageError(
+          "--method '" + item +
+          "': expected lrp, gradient, gradient-x-input, integrated-gradients, smoothgrad "
+          "or occlusion");
     }
   }
-  if (methods.empty()) throw Error("--method: no method given");
+  if (methods.empty()) throw UsageError("--method: no method given");
   return methods;
 }
 
+OcclusionChannels parse_occlusion_channels(const std::string& text) {
+  if (text == "all") return OcclusionChannels::All;
+  if (text == "each") return OcclusionChannels::Each;
+  throw UsageError("--occlusion-channels '" + text + "': expected all or each");
+}
+
+const char* to_string(OcclusionChannels channels) {
+  return channels == OcclusionChannels::All ? "all" : "each";
+}
+
 void check_attribution_options(const AttributionOptions& o, const std::array<int64_t, 3>& size) {
-  if (o.ig_steps <= 0) throw Error("--ig-steps must be positive");
+  if (o.ig_steps <= 0) throw UsageError("--ig-steps must be positive");
   if (o.ig_baseline != "zero" && o.ig_baseline != "blur") {
-    throw Error("--ig-baseline '" + o.ig_baseline + "': expected zero or blur");
+    throw UsageError("--ig-baseline '" + o.ig_baseline + "': expected zero or blur");
   }
-  if (o.smoothgrad_samples <= 0) throw Error("--smoothgrad-samples must be positive");
-  if (!(o.smoothgrad_sigma >= 0)) throw Error("--smoothgrad-sigma must be ≥ 0");
-  if (o.batch <= 0) throw Error("--attribution-batch must be positive");
+  if (o.smoothgrad_samples <= 0) throw UsageError("--smoothgrad-samples must be positive");
+  if (!(o.smoothgrad_sigma >= 0)) throw UsageError("--smoothgrad-sigma must be ≥ 0");
+  if (o.batch <= 0) throw UsageError("--attribution-batch must be positive");
   for (int d = 0; d < 3; ++d) {
     if (o.occlusion_patch[d] < 1 || o.occlusion_patch[d] > size[d]) {
-      throw Error("--occlusion-patch: " + std::to_string(o.occlusion_patch[0]) + "x" +
-                  std::to_string(o.occlusion_patch[1]) + "x" +
-                  std::to_string(o.occlusion_patch[2]) + " does not fit the network input " +
-                  std::to_string(size[0]) + "x" + std::to_string(size[1]) + "x" +
-                  std::to_string(size[2]));
+      throw UsageError("--occlusion-patch: " + std::to_string(o.occlusion_patch[0]) + "x" +
+                       std::to_string(o.occlusion_patch[1]) + "x" +
+                       std::to_string(o.occlusion_patch[2]) + " does not fit the network input " +
+                       std::to_string(size[0]) + "x" + std::to_string(size[1]) + "x" +
+                       std::to_string(size[2]));
     }
-    if (o.occlusion_stride[d] < 0) throw Error("--occlusion-stride must be positive");
+    if (o.occlusion_stride[d] < 0) throw UsageError("--occlusion-stride must be positive");
   }
 }
 

@@ -1,7 +1,9 @@
-// Occlusion (Zeiler & Fergus; Captum's Occlusion): each patch of each channel in
-// turn is set to zero, and score(x) − score(occluded) is spread over the patch;
-// voxels covered by several patches get the mean. Occluded copies go through
-// the forward pass `batch` at a time.
+// Occlusion (Zeiler & Fergus; Captum's Occlusion): each patch — of every channel
+// at once, or of each channel in turn — is set to zero, and score(x) −
+// score(occluded) is given to every voxel of the patch; voxels covered by
+// several patches get the mean. Occluded copies go through the forward pass
+// `batch` at a time; a patch that is already zero (background) changes nothing,
+// so its drop is exactly 0 without a forward.
 #include <algorithm>
 
 #include "attribution/attribution.h"
@@ -11,7 +13,7 @@ namespace lrpseg {
 namespace {
 
 struct Window {
-  int64_t channel;
+  int64_t channel;  // −1: all channels
   std::array<int64_t, 3> start;
 };
 
@@ -24,10 +26,11 @@ std::vector<int64_t> starts(int64_t size, int64_t patch, int64_t stride) {
   return s;
 }
 
+// The window's voxels of t (C, D, H, W).
 torch::Tensor window_of(const torch::Tensor& t, const Window& w,
                         const std::array<int64_t, 3>& patch) {
-  torch::Tensor v = t.select(0, w.channel);
-  for (int d = 0; d < 3; ++d) v = v.narrow(d, w.start[d], patch[d]);
+  torch::Tensor v = w.channel >= 0 ? t.narrow(0, w.channel, 1) : t;
+  for (int d = 0; d < 3; ++d) v = v.narrow(d + 1, w.start[d], patch[d]);
   return v;
 }
 
@@ -38,19 +41,25 @@ torch::Tensor occlusion(const Score& score, const torch::Tensor& x, const Attrib
   std::array<int64_t, 3> stride;
   for (int d = 0; d < 3; ++d)
     stride[d] = o.occlusion_stride[d] > 0 ? o.occlusion_stride[d] : patch[d];
-  std::vector<Window> windows;
   const auto sd = starts(x.size(2), patch[0], stride[0]);
   const auto sh = starts(x.size(3), patch[1], stride[1]);
   const auto sw = starts(x.size(4), patch[2], stride[2]);
-  for (int64_t c = 0; c < x.size(1); ++c) {
+  const int64_t channels = o.occlusion_channels == OcclusionChannels::All ? 1 : x.size(1);
+  const torch::Tensor sample = x[0];
+  torch::Tensor sum = torch::zeros_like(sample), count = torch::zeros_like(sample);
+  std::vector<Window> windows;  // those whose occlusion changes the input
+  for (int64_t c = 0; c < channels; ++c) {
     for (int64_t d : sd) {
       for (int64_t h : sh) {
-        for (int64_t w : sw) windows.push_back({c, {d, h, w}});
+        for (int64_t w : sw) {
+          const Window window{channels == 1 ? -1 : c, {d, h, w}};
+          window_of(count, window, patch).add_(1.0);
+          if (window_of(sample, window, patch).ne(0).any().item<bool>()) windows.push_back(window);
+        }
       }
     }
   }
-  const double clean = score(x).item<double>();
-  torch::Tensor sum = torch::zeros_like(x[0]), count = torch::zeros_like(x[0]);
+  const double clean = windows.empty() ? 0.0 : score(x).item<double>();
   for (size_t first = 0; first < windows.size(); first += o.batch) {
     const size_t n = std::min(windows.size() - first, static_cast<size_t>(o.batch));
     torch::Tensor copies = x.expand({static_cast<int64_t>(n), -1, -1, -1, -1}).clone();
@@ -58,7 +67,6 @@ torch::Tensor occlusion(const Score& score, const torch::Tensor& x, const Attrib
     const torch::Tensor drops = (clean - score(copies)).cpu().to(torch::kDouble);
     for (size_t i = 0; i < n; ++i) {
       window_of(sum, windows[first + i], patch).add_(drops[i].item<double>());
-      window_of(count, windows[first + i], patch).add_(1.0);
     }
   }
   return (sum / count.clamp_min(1.0)).unsqueeze(0);

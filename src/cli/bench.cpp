@@ -35,7 +35,8 @@ void add_bench_lrp(CLI::App* bench) {
   cmd->add_option("--sweep", args->sweep, "Filter settings in the sweep (paper: 16)")
       ->check(CLI::PositiveNumber);
   cmd->add_option("--precision", args->precision,
-                  "float or double for every figure; the explanation is also timed in the other");
+                  "Precision of every figure; the explanation is also timed in the other")
+      ->check(CLI::IsMember({"float", "double"}));
   cmd->add_flag("--json", args->json, "Print the figures as one JSON object");
   cmd->callback([args] {
     LrpBenchOptions options;

@@ -31,22 +31,22 @@ void add_evaluate(CLI::App& app) {
   auto sigmas = std::make_shared<std::string>("0.01");
   auto grid = std::make_shared<std::string>("24:0.005-1");
   auto stages = std::make_shared<std::string>("all");
-  auto baseline_precision = std::make_shared<std::string>("float");
   cmd->add_option("--model", o->model_dir, "Checkpoint directory")->required();
   cmd->add_option("--data", *data, "ISLES-format dataset directory")->required();
   cmd->add_option("--out", o->out_dir, "Output directory")->required();
   cmd->add_option("--cases", *cases, "Case numbers, e.g. 17-20 (default: all)");
-  cmd->add_option("--split", *split, "training, test or all");
+  cmd->add_option("--split", *split, "Cases of this split")
+      ->check(CLI::IsMember({"training", "test", "all"}));
   cmd->add_option("--filters", *filters, "LRP filters evaluated (default: paper, 16 settings)");
-  cmd->add_option("--target", *target, "Start relevance: all, lesion or lesion-mask");
+  cmd->add_option("--target", *target, "Start relevance")
+      ->check(CLI::IsMember({"all", "lesion", "lesion-mask"}));
   auto check_lrp = add_lrp_options(cmd, o->lrp);
   auto check_methods = add_method_options(cmd, o->methods, "lrp,gradient-x-input");
-  cmd->add_option("--baseline-precision", *baseline_precision,
-                  "Precision of the baseline methods: float or double (LRP: --precision)");
   cmd->add_option("--metrics", *families,
                   "Metric families: all, or a list of localisation, faithfulness, sanity, "
                   "evidence, stability, robustness");
-  cmd->add_option("--perturb", *perturb, "Region perturbation: zero, blur or noise");
+  cmd->add_option("--perturb", *perturb, "Region perturbation: what replaces a patch")
+      ->check(CLI::IsMember({"zero", "blur", "noise"}));
   cmd->add_option("--perturb-patch", *patch, "Perturbed patch DxHxW (all channels)");
   cmd->add_option("--perturb-steps", o->perturbation.steps, "Perturbation steps");
   cmd->add_option("--perturb-fraction", o->perturbation.fraction,
@@ -67,8 +67,8 @@ void add_evaluate(CLI::App& app) {
   cmd->add_option("--alpha-grid", *grid,
                   "Alpha values of --select: COUNT:LOW-HIGH (log-spaced) or a list");
   cmd->add_option("--objective", o->selection.criterion.objective,
-                  "Metric alpha0 maximises (mass_accuracy, rank_accuracy, pointing_game, their "
-                  "_case variants, gt_inclusivity, input_inclusivity)");
+                  "Metric alpha0 maximises (_case: on the case grid)")
+      ->check(CLI::IsMember(alpha_objectives()));
   cmd->add_option("--abpc-tolerance", o->selection.criterion.abpc_tolerance,
                   "alpha0's ABPC may fall below raw LRP's by at most this share");
   cmd->add_option("--min-precision-correlation", o->selection.criterion.min_precision_correlation,
@@ -87,9 +87,6 @@ void add_evaluate(CLI::App& app) {
     o->lrp.filters = parse_filters(*filters);
     o->lrp.target = parse_target(*target);
     o->families = parse_evaluation_families(*families);
-    if (*baseline_precision != "float" && *baseline_precision != "double")
-      throw Error("--baseline-precision: '" + *baseline_precision + "' (float or double)");
-    o->baseline_precision = parse_precision(*baseline_precision);
     o->perturbation.mode = parse_perturbation_mode(*perturb);
     o->perturbation.patch = parse_size_dhw(*patch, "--perturb-patch");
     o->perturbation.seed = o->robustness.seed;

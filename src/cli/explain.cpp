@@ -22,13 +22,15 @@ void add_explain(CLI::App& app) {
   cmd->add_option("--data", *data, "ISLES-format dataset directory")->required();
   cmd->add_option("--out", o->out_dir, "Output directory")->required();
   cmd->add_option("--cases", *cases, "Case numbers, e.g. 4,27 (default: all)");
-  cmd->add_option("--split", *split, "training, test or all");
+  cmd->add_option("--split", *split, "Cases of this split")
+      ->check(CLI::IsMember({"training", "test", "all"}));
   cmd->add_option("--filters", *filters,
                   "Comma-separated filters: raw, pass:a1-a2, clamp:a1-a2 (pass:0.2 = pass:0-0.2), "
                   "or 'paper' for the paper's 16 settings; all run as one batch");
   cmd->add_option("--merge", *merge,
                   "Relevance merge at forks: sum, or paper:f (f·skip + (1−f)·pool)");
-  cmd->add_option("--target", *target, "Start relevance: all, lesion or lesion-mask");
+  cmd->add_option("--target", *target, "Start relevance")
+      ->check(CLI::IsMember({"all", "lesion", "lesion-mask"}));
   auto check_lrp = add_lrp_options(cmd, o->lrp);
   auto check_methods = add_method_options(cmd, o->methods);
   cmd->add_flag("--check-precision", o->check_precision,

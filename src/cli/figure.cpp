@@ -26,9 +26,11 @@ void add_figure(CLI::App& app) {
   cmd->add_option("--model", o->model, "Checkpoint directory")->required();
   cmd->add_option("--data", o->data, "ISLES-format dataset directory")->required();
   cmd->add_option("--case", o->case_number, "Case number")->required();
-  cmd->add_option("--split", o->split, "training or test");
+  cmd->add_option("--split", o->split, "Split of the case")
+      ->check(CLI::IsMember({"training", "test"}));
   cmd->add_option("--slice", o->slice, "Axial slice (default: the one with most lesion)");
-  cmd->add_option("--modality", o->modality, "ADC, MTT, rCBF, rCBV, Tmax or TTP");
+  cmd->add_option("--modality", o->modality, "Modality shown")
+      ->check(CLI::IsMember({"ADC", "MTT", "rCBF", "rCBV", "Tmax", "TTP"}));
   cmd->add_option("--pass", o->pass, "Pass filter [0, a]");
   cmd->add_option("--clamp", o->clamp, "Clamp filter [0, a]");
   cmd->add_option("--out", o->out, "Output PNG (an SVG is written beside it)")->required();

@@ -15,17 +15,23 @@ void add_import(CLI::App& app) {
   auto o = std::make_shared<ImportOptions>();
   auto size = std::make_shared<std::string>("19x48x48");
   auto interpolation = std::make_shared<std::string>("nearest");
+  auto names = std::make_shared<std::string>("lrpseg");
   cmd->add_option("--weights", o->weights,
                   "State dict: .safetensors, or a torch.save .pt (dict or OrderedDict of tensors) "
-                  "with lrpseg's tensor names (docs/checkpoint.md)")
+                  "(docs/checkpoint.md)")
       ->required();
+  cmd->add_option("--names", *names,
+                  "Tensor names: lrpseg, or paper-code (the paper's UNet3D: cblocks1-7, "
+                  "deconv1-3, convf, bn)")
+      ->check(CLI::IsMember({"lrpseg", "paper-code"}));
   cmd->add_option("--width", o->width, "U-Net base width the weights were trained with")
       ->required();
   cmd->add_option("--size", *size, "Network input size DxHxW the weights were trained at");
-  cmd->add_option("--interpolation", *interpolation,
-                  "Input resizing used in training: nearest or trilinear");
+  cmd->add_option("--interpolation", *interpolation, "Input resizing used in training")
+      ->check(CLI::IsMember({"nearest", "trilinear"}));
   cmd->add_option("--out", o->out_dir, "Checkpoint directory to create")->required();
-  cmd->callback([o, size, interpolation] {
+  cmd->callback([o, size, interpolation, names] {
+    o->names = parse_tensor_names(*names);
     o->size_dhw = parse_size_dhw(*size, "--size");
     o->interpolation = parse_interpolation(*interpolation, "--interpolation");
     import_checkpoint(*o);

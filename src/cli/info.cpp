@@ -28,7 +28,7 @@ void add_info(CLI::App& app) {
       return;
     }
     if (file->empty()) throw Error("info: give a NIfTI file or --model-width");
-    std::cout << nifti_summary(read_nifti(*file)).dump(2) << "\n";
+    std::cout << nifti_summary(read_nifti(*file, NonFinite::Keep)).dump(2) << "\n";
   });
 }
 

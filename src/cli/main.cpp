@@ -25,10 +25,21 @@ int main(int argc, char** argv) {
   lrpseg::cli::add_evaluate(app);
   lrpseg::cli::add_import(app);
   lrpseg::cli::add_bench(app);
+  app.footer(
+      "Exit status: 0 done; 1 runtime error (a file that cannot be read or written, a failed "
+      "computation); 2 usage error (unknown option or command, an option value that cannot be "
+      "used). Errors are one line on stderr naming the file or option.");
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
-    return app.exit(e);
+    if (e.get_exit_code() == 0) return app.exit(e);  // --help, --version
+    std::string command = "lrpseg";
+    for (const CLI::App* sub : app.get_subcommands()) command += " " + sub->get_name();
+    std::cerr << "lrpseg: error: " << e.what() << " (see " << command << " --help)\n";
+    return 2;
+  } catch (const lrpseg::UsageError& e) {
+    std::cerr << "lrpseg: error: " << e.what() << "\n";
+    return 2;
   } catch (const lrpseg::Error& e) {
     std::cerr << "lrpseg: error: " << e.what() << "\n";
     return 1;

@@ -13,19 +13,17 @@ void add_threads_option(CLI::App* cmd, int& threads) {
 
 std::function<void()> add_lrp_options(CLI::App* cmd, LrpOptions& lrp) {
   auto precision = std::make_shared<std::string>(to_string(lrp.precision));
-  std::string composites, rules;
-  for (const CompositePreset& p : composite_presets()) {
-    composites += (composites.empty() ? "" : ", ") + std::string(p.name);
-  }
-  for (const RuleEntry& r : rule_catalog())
-    rules += (rules.empty() ? "" : ", ") + std::string(r.name);
-  cmd->add_option("--composite", lrp.composite,
-                  "Rules per layer: " + composites + " (default paper)");
-  cmd->add_option(
-      "--rule", lrp.hidden_rule,
-      "Rule of the hidden and transposed convolutions, overriding the composite: " + rules);
+  std::vector<std::string> composites, rules;
+  for (const CompositePreset& p : composite_presets()) composites.push_back(p.name);
+  for (const RuleEntry& r : rule_catalog()) rules.push_back(r.name);
+  cmd->add_option("--composite", lrp.composite, "Rules per layer (Zennit's presets, or paper)")
+      ->check(CLI::IsMember(composites));
+  cmd->add_option("--rule", lrp.hidden_rule,
+                  "Rule of the hidden and transposed convolutions, overriding the composite")
+      ->check(CLI::IsMember(rules));
   cmd->add_option("--first-rule", lrp.first_rule,
-                  "Rule of the first convolution, overriding the composite: " + rules);
+                  "Rule of the first convolution, overriding the composite")
+      ->check(CLI::IsMember(rules));
   cmd->add_option("--epsilon", lrp.rule.epsilon_rule_eps, "ε of the epsilon rule");
   cmd->add_option("--gamma", lrp.rule.gamma, "γ of the gamma rule (≥ 0)");
   cmd->add_option("--alpha", lrp.rule.alpha, "α of the alpha-beta rule (α − β = 1)");
@@ -33,7 +31,8 @@ std::function<void()> add_lrp_options(CLI::App* cmd, LrpOptions& lrp) {
   cmd->add_option("--zb-low", lrp.rule.zbox_low, "Lower input bound of the z^B rule");
   cmd->add_option("--zb-high", lrp.rule.zbox_high, "Upper input bound of the z^B rule");
   cmd->add_option("--precision", *precision,
-                  "float or double: precision of the recorded forward and the relevance pass");
+                  "Precision of the recorded forward and the relevance pass")
+      ->check(CLI::IsMember({"float", "double"}));
   return [&lrp, precision] {
     lrp.precision = parse_precision(*precision);
     Composite check(lrp);  // unknown names and bad parameters fail here, before any output
@@ -42,28 +41,44 @@ std::function<void()> add_lrp_options(CLI::App* cmd, LrpOptions& lrp) {
 }
 
 std::function<void()> add_method_options(CLI::App* cmd, MethodOptions& methods,
-                                         const std::string& default_methods) {
+                                         const std::string& default_methods, bool with_precision) {
   auto list = std::make_shared<std::string>(default_methods);
   auto patch = std::make_shared<std::string>("1x8x8");
   auto stride = std::make_shared<std::string>();
+  auto channels = std::make_shared<std::string>("all");
+  auto precision = std::make_shared<std::string>(to_string(methods.precision));
   AttributionOptions& a = methods.attribution;
   cmd->add_option("--method", *list,
                   "Comma-separated: lrp, gradient, gradient-x-input, integrated-gradients, "
                   "smoothgrad, occlusion (each written as relevance_<method>)");
   cmd->add_option("--ig-steps", a.ig_steps, "Integrated gradients: steps");
-  cmd->add_option("--ig-baseline", a.ig_baseline, "Integrated gradients: zero or blur");
+  cmd->add_option("--ig-baseline", a.ig_baseline, "Integrated gradients: baseline input")
+      ->check(CLI::IsMember({"zero", "blur"}));
   cmd->add_option("--smoothgrad-samples", a.smoothgrad_samples, "SmoothGrad: noisy samples");
   cmd->add_option("--smoothgrad-sigma", a.smoothgrad_sigma,
                   "SmoothGrad: noise σ as a fraction of the input range");
-  cmd->add_option("--occlusion-patch", *patch, "Occlusion: patch DxHxW, one channel at a time");
+  cmd->add_option("--occlusion-patch", *patch, "Occlusion: patch DxHxW");
   cmd->add_option("--occlusion-stride", *stride, "Occlusion: stride DxHxW (default: the patch)");
+  cmd->add_option("--occlusion-channels", *channels,
+                  "Occlusion: a patch covers every modality (all), or one modality at a time "
+                  "(each: per-modality maps, 6x the forwards)")
+      ->check(CLI::IsMember({"all", "each"}));
   cmd->add_option("--attribution-batch", a.batch,
                   "Copies per forward/backward for integrated gradients, SmoothGrad, occlusion");
-  return [&methods, list, patch, stride] {
+  if (with_precision) {
+    cmd->add_option("--baseline-precision", *precision,
+                    "Precision of the methods other than LRP (LRP: --precision)")
+        ->check(CLI::IsMember({"float", "double"}));
+  }
+  return [&methods, list, patch, stride, channels, precision] {
     methods.methods = parse_methods(*list);
+    if (*precision != "float" && *precision != "double")
+      throw UsageError("--baseline-precision: '" + *precision + "' (float or double)");
+    methods.precision = parse_precision(*precision);
     AttributionOptions& o = methods.attribution;
     o.occlusion_patch = parse_size_dhw(*patch, "--occlusion-patch");
     if (!stride->empty()) o.occlusion_stride = parse_size_dhw(*stride, "--occlusion-stride");
+    o.occlusion_channels = parse_occlusion_channels(*channels);
     check_attribution_options(o, {INT32_MAX, INT32_MAX, INT32_MAX});
   };
 }
@@ -72,7 +87,7 @@ std::vector<double> parse_number_list(const std::string& list, const std::string
   std::vector<double> out;
   for (const std::string& item : split_list(list)) {
     const auto v = parse_double(item);
-    if (!v) throw Error(option + ": '" + item + "' is not a number");
+    if (!v) throw_option_error(option, ": '" + item + "' is not a number");
     out.push_back(*v);
   }
   return out;
@@ -92,14 +107,14 @@ std::function<void()> add_robustness_options(CLI::App* cmd,
   return [&robustness, sigma, o, cmd] {
     if (cmd->count("--robustness-sigma") == 0) {
       if (cmd->count("--robustness-samples") + cmd->count("--robustness-seed") > 0)
-        throw Error("--robustness-samples/--robustness-seed: need --robustness-sigma");
+        throw UsageError("--robustness-samples/--robustness-seed: need --robustness-sigma");
       return;
     }
     RobustnessOptions options = *o;
     options.sigmas = parse_number_list(*sigma, "--robustness-sigma");
     check_robustness_options(options);
     if (options.sigmas.size() != 1)
-      throw Error("--robustness-sigma: give one σ here (evaluate takes a list)");
+      throw UsageError("--robustness-sigma: give one σ here (evaluate takes a list)");
     robustness = options;
   };
 }
@@ -107,14 +122,15 @@ std::function<void()> add_robustness_options(CLI::App* cmd,
 std::vector<CaseFiles> choose_cases(const IslesDataset& dataset, const std::string& cases,
                                     const std::string& split) {
   if (split != "" && split != "training" && split != "test" && split != "all") {
-    throw Error("--split: unknown value '" + split + "' (expected training, test or all)");
+    throw UsageError("--split: unknown value '" + split + "' (expected training, test or all)");
   }
   if (cases.empty()) {
     if (split == "training") return cases_of(dataset, Split::Training);
     if (split == "test") return cases_of(dataset, Split::Test);
     return dataset.cases;
   }
-  if (split == "all") throw Error("--split all cannot be combined with --cases (numbers repeat)");
+  if (split == "all")
+    throw UsageError("--split all cannot be combined with --cases (numbers repeat)");
   return select_cases(dataset, parse_case_list(cases, "--cases"),
                       split == "test" ? Split::Test : Split::Training);
 }

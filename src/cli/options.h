@@ -24,10 +24,12 @@ void add_threads_option(CLI::App* cmd, int& threads);
 std::function<void()> add_lrp_options(CLI::App* cmd, LrpOptions& lrp);
 
 // --method, --ig-steps, --ig-baseline, --smoothgrad-samples, --smoothgrad-sigma,
-// --occlusion-patch, --occlusion-stride, --attribution-batch; the returned
+// --occlusion-patch, --occlusion-stride, --occlusion-channels,
+// --attribution-batch and, with_precision, --baseline-precision; the returned
 // callback parses them (the patch is checked against the network size later).
 std::function<void()> add_method_options(CLI::App* cmd, MethodOptions& methods,
-                                         const std::string& default_methods = "lrp");
+                                         const std::string& default_methods = "lrp",
+                                         bool with_precision = true);
 
 // "1e-4,0.01" → {1e-4, 0.01}; errors name `option` and the item.
 std::vector<double> parse_number_list(const std::string& list, const std::string& option);

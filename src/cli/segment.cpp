@@ -17,7 +17,8 @@ void add_segment(CLI::App& app) {
   cmd->add_option("--data", o->data_dir, "ISLES-format dataset directory")->required();
   cmd->add_option("--out", o->out_dir, "Output directory for predictions and dice.csv")->required();
   cmd->add_option("--cases", *cases, "Case numbers, e.g. 1,4,27 or 1-10 (default: all)");
-  cmd->add_option("--split", *split, "training, test or all");
+  cmd->add_option("--split", *split, "Cases of this split")
+      ->check(CLI::IsMember({"training", "test", "all"}));
   add_threads_option(cmd, o->threads);
   cmd->add_flag("--quiet", o->quiet, "No progress output");
   cmd->callback([=] {

@@ -30,7 +30,8 @@ void add_sweep(CLI::App& app) {
                   "C 19x144x144, X 19x192x192)");
   cmd->add_option("--data", o->data, "ISLES-format dataset directory")->required();
   cmd->add_option("--cases", o->cases, "Case numbers, e.g. 1,2,4,7 (default: all)");
-  cmd->add_option("--split", o->split, "training, test or all");
+  cmd->add_option("--split", o->split, "Cases of this split")
+      ->check(CLI::IsMember({"training", "test", "all"}));
   cmd->add_option("--filters", o->filters, "Filters, or 'paper' for the paper's 16 settings");
   cmd->add_option("--out", o->out, "Run directory")->required();
   cmd->add_option("--relevance-threshold", o->step.metrics.relevance_threshold,
@@ -58,7 +59,7 @@ void add_sweep(CLI::App& app) {
     check_robustness();
     configure_threads(o->step.threads);
     if (!o->series.empty() && o->series.size() != 1 && o->series.size() != o->models.size()) {
-      throw Error("--series: give one label, or one per --model");
+      throw UsageError("--series: give one label, or one per --model");
     }
     o->step.lrp.filters = parse_filters(o->filters);
     const LrpOptions& lrp = o->step.lrp;

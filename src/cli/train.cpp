@@ -19,12 +19,14 @@ void add_train(CLI::App& app) {
   cmd->add_option("--data", o->data_dir, "ISLES-format dataset directory")->required();
   cmd->add_option("--out", o->out_dir, "Checkpoint directory to write")->required();
   cmd->add_option("--size", *size, "Network input size DxHxW");
-  cmd->add_option("--interpolation", *interpolation, "Input resizing: nearest or trilinear");
+  cmd->add_option("--interpolation", *interpolation, "Input resizing")
+      ->check(CLI::IsMember({"nearest", "trilinear"}));
   cmd->add_option("--width", o->width, "Base width w of the U-Net (paper: 32)")
       ->check(CLI::PositiveNumber);
   cmd->add_option("--epochs", o->epochs, "Epochs")->check(CLI::PositiveNumber);
   cmd->add_option("--lr", o->lr, "Adam learning rate")->check(CLI::PositiveNumber);
-  cmd->add_option("--loss", *loss, "Loss: ce, dice or ce+dice");
+  cmd->add_option("--loss", *loss, "Training loss")
+      ->check(CLI::IsMember({"ce", "dice", "ce+dice"}));
   cmd->add_option("--cases", *cases,
                   "Training case numbers, e.g. 1-10,12 (default: all but --val-cases)");
   cmd->add_option("--val-cases", *val_cases, "Held-out case numbers; Dice after every epoch");

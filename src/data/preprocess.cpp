@@ -11,7 +11,8 @@ namespace F = torch::nn::functional;
 Interpolation parse_interpolation(const std::string& text, const std::string& option) {
   if (text == "nearest") return Interpolation::Nearest;
   if (text == "trilinear") return Interpolation::Trilinear;
-  throw Error(option + ": unknown interpolation '" + text + "' (expected nearest or trilinear)");
+  throw_option_error(option,
+                     ": unknown interpolation '" + text + "' (expected nearest or trilinear)");
 }
 
 std::string to_string(Interpolation interpolation) {
@@ -21,8 +22,8 @@ std::string to_string(Interpolation interpolation) {
 std::array<int64_t, 3> parse_size_dhw(const std::string& text, const std::string& option) {
   std::array<int64_t, 3> size{};
   const std::string error =
-      option + ": '" + text + "' is not a size DxHxW of positive integers (e.g. 19x48x48)";
-  if (text.empty() || text.back() == 'x' || text.size() > 40) throw Error(error);
+      ": '" + text + "' is not a size DxHxW of positive integers (e.g. 19x48x48)";
+  if (text.empty() || text.back() == 'x' || text.size() > 40) throw_option_error(option, error);
   std::stringstream ss(text);
   std::string part;
   int n = 0;
@@ -34,7 +35,7 @@ std::array<int64_t, 3> parse_size_dhw(const std::string& text, const std::string
     }
     size[n++] = std::stoll(part);
   }
-  if (n != 3 || size[0] <= 0 || size[1] <= 0 || size[2] <= 0) throw Error(error);
+  if (n != 3 || size[0] <= 0 || size[1] <= 0 || size[2] <= 0) throw_option_error(option, error);
   return size;
 }
 

@@ -39,7 +39,7 @@ std::string volume_stem(Split split, int case_number, int volume) {
 // ISLES datatypes: int16 ADC with a scale slope, float32 perfusion maps, uint8 OT.
 OutputType output_type(int volume) {
   if (volume == kSynthADC) return OutputType::Int16;
-  if (volume == kSynthOT) return OutputType::UInt8;
+  if (volume == kSynthOT) return OutputType::Label;
   return OutputType::Float32;
 }
 
@@ -122,7 +122,7 @@ std::vector<int> evidence_channels(const SynthEvidence& evidence) {
 
 SynthEvidence parse_evidence_modalities(const std::string& list) {
   const std::string valid = " (valid: ADC, MTT, rCBF, rCBV, Tmax, TTP, comma-separated)";
-  if (trimmed(list).empty()) throw Error("--evidence: no modality given" + valid);
+  if (trimmed(list).empty()) throw UsageError("--evidence: no modality given" + valid);
   SynthEvidence evidence{};
   size_t begin = 0;
   while (true) {
@@ -139,7 +139,7 @@ SynthEvidence parse_evidence_modalities(const std::string& list) {
           (token.empty() ? "empty name in '" + list + "'" : "unknown modality '" + token + "'") +
           valid);
     }
-    if (evidence[found]) throw Error("--evidence: '" + token + "' is named twice" + valid);
+    if (evidence[found]) throw UsageError("--evidence: '" + token + "' is named twice" + valid);
     evidence[found] = true;
     if (end == list.size()) return evidence;
     begin = end + 1;

@@ -10,9 +10,9 @@
 namespace lrpseg {
 
 std::vector<double> alpha_grid(int count, double low, double high) {
-  if (count < 1) throw Error("--alpha-grid: needs at least one value");
+  if (count < 1) throw UsageError("--alpha-grid: needs at least one value");
   if (!(low > 0 && low <= high && high <= 1))
-    throw Error("--alpha-grid: values must lie in (0, 1] with low <= high");
+    throw UsageError("--alpha-grid: values must lie in (0, 1] with low <= high");
   if (count == 1) return {high};
   std::vector<double> out(count);
   const double a = std::log(low), b = std::log(high);
@@ -25,28 +25,28 @@ std::vector<double> alpha_grid(int count, double low, double high) {
 std::vector<double> parse_alpha_grid(const std::string& spec) {
   auto number = [&](const std::string& text) {
     const std::optional<double> v = parse_double(trim(text));
-    if (!v) throw Error("--alpha-grid: '" + text + "' is not a number");
+    if (!v) throw UsageError("--alpha-grid: '" + text + "' is not a number");
     return *v;
   };
   const size_t colon = spec.find(':');
   if (colon != std::string::npos) {
     const std::string range = spec.substr(colon + 1);
     const size_t dash = range.find('-');
-    if (dash == std::string::npos) throw Error("--alpha-grid: expected COUNT:LOW-HIGH");
+    if (dash == std::string::npos) throw UsageError("--alpha-grid: expected COUNT:LOW-HIGH");
     const double count = number(spec.substr(0, colon));
-    if (count != std::floor(count)) throw Error("--alpha-grid: COUNT must be an integer");
+    if (count != std::floor(count)) throw UsageError("--alpha-grid: COUNT must be an integer");
     return alpha_grid(static_cast<int>(count), number(range.substr(0, dash)),
                       number(range.substr(dash + 1)));
   }
   std::vector<double> out;
   for (const std::string& item : split_list(spec)) {
     const double v = number(item);
-    if (!(v > 0 && v <= 1)) throw Error("--alpha-grid: values must lie in (0, 1]");
+    if (!(v > 0 && v <= 1)) throw UsageError("--alpha-grid: values must lie in (0, 1]");
     out.push_back(v);
   }
   if (!std::is_sorted(out.begin(), out.end()) ||
       std::adjacent_find(out.begin(), out.end()) != out.end())
-    throw Error("--alpha-grid: values must increase");
+    throw UsageError("--alpha-grid: values must increase");
   return out;
 }
 
@@ -62,15 +62,15 @@ void check_alpha_criterion(const AlphaCriterion& c) {
   if (std::find(names.begin(), names.end(), c.objective) == names.end()) {
     std::string list;
     for (const auto& n : names) list += (list.empty() ? "" : ", ") + n;
-    throw Error("--objective: unknown metric '" + c.objective + "' (one of: " + list + ")");
+    throw UsageError("--objective: unknown metric '" + c.objective + "' (one of: " + list + ")");
   }
-  if (!(c.abpc_tolerance >= 0)) throw Error("--abpc-tolerance: must not be negative");
+  if (!(c.abpc_tolerance >= 0)) throw UsageError("--abpc-tolerance: must not be negative");
   if (!(c.min_precision_correlation >= -1 && c.min_precision_correlation <= 1))
-    throw Error("--min-precision-correlation: must be in [-1, 1]");
+    throw UsageError("--min-precision-correlation: must be in [-1, 1]");
   if (!(c.min_robustness_correlation >= -1 && c.min_robustness_correlation <= 1))
-    throw Error("--min-robustness-correlation: must be in [-1, 1]");
+    throw UsageError("--min-robustness-correlation: must be in [-1, 1]");
   if (!(c.robustness_sigma > 0 && c.robustness_sigma < 1))
-    throw Error("--robustness-sigma: each σ must be in (0, 1)");
+    throw UsageError("--robustness-sigma: each σ must be in (0, 1)");
 }
 
 AlphaChoice select_alpha0(const std::string& family, const std::vector<double>& alphas,

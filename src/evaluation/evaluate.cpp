@@ -36,10 +36,10 @@ std::vector<std::string> parse_evaluation_families(const std::string& list) {
     if (std::find(known.begin(), known.end(), name) == known.end()) {
       std::string names;
       for (const auto& k : known) names += (names.empty() ? "" : ", ") + k;
-      throw Error("--metrics: unknown metric family '" + name + "' (all, " + names + ")");
+      throw UsageError("--metrics: unknown metric family '" + name + "' (all, " + names + ")");
     }
     if (std::find(out.begin(), out.end(), name) != out.end())
-      throw Error("--metrics: '" + name + "' given twice");
+      throw UsageError("--metrics: '" + name + "' given twice");
     out.push_back(name);
   }
   return out;
@@ -60,26 +60,27 @@ bool has_lrp(const EvaluateOptions& o) {
 
 void check_evaluate_options(const EvaluateOptions& o) {
   if (o.cases.empty()) throw Error("evaluate: no cases selected");
-  if (o.out_dir.empty()) throw Error("--out: required");
+  if (o.out_dir.empty()) throw UsageError("--out: required");
   for (const auto& f : o.families) {
-    if (!has(evaluation_families(), f)) throw Error("--metrics: unknown metric family '" + f + "'");
+    if (!has(evaluation_families(), f))
+      throw UsageError("--metrics: unknown metric family '" + f + "'");
   }
-  if (o.methods.methods.empty()) throw Error("--methods: needs at least one method");
+  if (o.methods.methods.empty()) throw UsageError("--methods: needs at least one method");
   if (has(o.families, "robustness")) check_robustness_options(o.robustness);
   for (int c : o.evidence) {
     if (c < 0 || c >= static_cast<int>(kModalities.size()))
-      throw Error("--evidence: channel out of range");
+      throw UsageError("--evidence: channel out of range");
   }
   check_randomisation_checkpoints(o.randomisation_checkpoints);
   if (o.select) {
-    if (!has_lrp(o)) throw Error("--select: needs lrp among --methods");
-    if (o.selection.grid.empty()) throw Error("--alpha-grid: needs at least one value");
+    if (!has_lrp(o)) throw UsageError("--select: needs lrp among --methods");
+    if (o.selection.grid.empty()) throw UsageError("--alpha-grid: needs at least one value");
     for (double a : o.selection.grid) {
-      if (!(a > 0 && a <= 1)) throw Error("--alpha-grid: values must lie in (0, 1]");
+      if (!(a > 0 && a <= 1)) throw UsageError("--alpha-grid: values must lie in (0, 1]");
     }
     check_alpha_criterion(o.selection.criterion);
     if (o.selection.robustness_samples < 1)
-      throw Error("--select-robustness-samples: must be at least 1");
+      throw UsageError("--select-robustness-samples: must be at least 1");
   }
 }
 
@@ -126,16 +127,14 @@ class Evaluation {
   std::vector<std::map<std::string, std::optional<double>>> localisation(
       const CaseContext& c, const torch::Tensor& relevance) const;
   // The baseline methods of o_.methods on input (C, D, H, W) in
-  // o_.baseline_precision, appended to `e` (relevance converted to e's dtype).
+  // o_.methods.precision, appended to `e` (relevance converted to e's dtype).
   void append_baselines(UNet& net, const torch::Tensor& input, Explanation& e) const {
     MethodOptions baselines = o_.methods;
     baselines.methods.erase(
         std::remove(baselines.methods.begin(), baselines.methods.end(), Method::Lrp),
         baselines.methods.end());
     if (baselines.methods.empty()) return;
-    LrpOptions lrp = o_.lrp;
-    lrp.precision = o_.baseline_precision;
-    const Explanation b = explain_methods(net, input.unsqueeze(0), lrp, baselines);
+    const Explanation b = explain_methods(net, input.unsqueeze(0), o_.lrp, baselines);
     const auto dtype = e.relevance.defined() ? e.relevance.scalar_type() : torch::kDouble;
     e.relevance = e.relevance.defined() ? torch::cat({e.relevance, b.relevance.to(dtype)})
                                         : b.relevance.to(dtype);
@@ -330,7 +329,7 @@ void Evaluation::run_case(const CaseFiles& files, Progress& progress) {
     context.selection =
         explain(run, c.input.unsqueeze(0).to(dtype_of(lrp.precision)), lrp).relevance;
     LrpOptions other = lrp;
-    other.precision = lrp.precision == Precision::Double ? Precision::Float : Precision::Double;
+    other.precision = other_precision(lrp.precision);
     UNet other_net = with_dtype(net_, dtype_of(other.precision));
     context.selection_other =
         explain(other_net, c.input.unsqueeze(0).to(dtype_of(other.precision)), other).relevance;

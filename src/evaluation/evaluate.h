@@ -35,12 +35,10 @@ struct EvaluateOptions {
   std::string model_dir;
   std::string out_dir;
   std::vector<CaseFiles> cases;
-  LrpOptions lrp;         // rules, target, precision and the filters evaluated
-  MethodOptions methods;  // LRP and the baseline methods
-  // The baselines' precision. Gradients do not cancel like z+ relevance, and
-  // float32 keeps sanity and robustness affordable; stability (float32 vs
-  // float64) is measured for LRP.
-  Precision baseline_precision = Precision::Float;
+  LrpOptions lrp;  // rules, target, precision and the filters evaluated
+  // LRP and the baseline methods (in methods.precision; stability, float32 vs
+  // float64, is measured for LRP).
+  MethodOptions methods;
   std::vector<std::string> families = evaluation_families();
   MetricOptions metric_options;  // inclusivity thresholds
   PerturbationOptions perturbation;

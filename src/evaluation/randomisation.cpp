@@ -19,8 +19,8 @@ void check_randomisation_checkpoints(const std::vector<std::string>& stages) {
   const auto& known = randomisation_stages();
   for (const auto& s : stages) {
     if (std::find(known.begin(), known.end(), s) == known.end())
-      throw Error("--randomisation-stages: unknown stage '" + s +
-                  "' (head, b7, up3, b6, up2, b5, up1, b4, b3, b2, b1)");
+      throw UsageError("--randomisation-stages: unknown stage '" + s +
+                       "' (head, b7, up3, b6, up2, b5, up1, b4, b3, b2, b1)");
   }
 }
 

@@ -26,20 +26,21 @@ PerturbationMode parse_perturbation_mode(const std::string& name) {
   if (name == "zero") return PerturbationMode::Zero;
   if (name == "blur") return PerturbationMode::Blur;
   if (name == "noise") return PerturbationMode::Noise;
-  throw Error("--perturb: unknown mode '" + name + "' (zero, blur or noise)");
+  throw UsageError("--perturb: unknown mode '" + name + "' (zero, blur or noise)");
 }
 
 void check_perturbation_options(const PerturbationOptions& o,
                                 const std::array<int64_t, 3>& size_dhw) {
   for (int a = 0; a < 3; ++a) {
     if (o.patch[a] < 1 || o.patch[a] > size_dhw[a])
-      throw Error("--perturb-patch: each side must be in [1, the input size]");
+      throw UsageError("--perturb-patch: each side must be in [1, the input size]");
   }
-  if (o.steps < 1) throw Error("--perturb-steps: must be at least 1");
-  if (!(o.fraction > 0 && o.fraction <= 1)) throw Error("--perturb-fraction: must be in (0, 1]");
-  if (!(o.blur_sigma > 0)) throw Error("--perturb-blur-sigma: must be positive");
-  if (o.random_orders < 0) throw Error("--random-orders: must not be negative");
-  if (o.batch < 1) throw Error("--batch: must be at least 1");
+  if (o.steps < 1) throw UsageError("--perturb-steps: must be at least 1");
+  if (!(o.fraction > 0 && o.fraction <= 1))
+    throw UsageError("--perturb-fraction: must be in (0, 1]");
+  if (!(o.blur_sigma > 0)) throw UsageError("--perturb-blur-sigma: must be positive");
+  if (o.random_orders < 0) throw UsageError("--random-orders: must not be negative");
+  if (o.batch < 1) throw UsageError("--batch: must be at least 1");
 }
 
 double PerturbationCurve::aopc() const {

@@ -95,6 +95,42 @@ json precision_check_json(const CaseExplanation& c, const LrpOptions& lrp) {
 
 }  // namespace
 
+json describe(const MethodOptions& m) {
+  json j = json::object();
+  const AttributionOptions& a = m.attribution;
+  for (Method method : m.methods) {
+    switch (method) {
+      case Method::Lrp:
+        continue;
+      case Method::IntegratedGradients:
+        j[to_string(method)] = {{"steps", a.ig_steps}, {"baseline", a.ig_baseline}};
+        if (a.ig_baseline == "blur") j[to_string(method)]["blur_sigma"] = a.ig_blur_sigma;
+        break;
+      case Method::SmoothGrad:
+        j[to_string(method)] = {
+            {"samples", a.smoothgrad_samples}, {"sigma", a.smoothgrad_sigma}, {"seed", a.seed}};
+        break;
+      case Method::Occlusion: {
+        std::array<int64_t, 3> stride = a.occlusion_patch;
+        for (int d = 0; d < 3; ++d)
+          if (a.occlusion_stride[d] > 0) stride[d] = a.occlusion_stride[d];
+        j[to_string(method)] = {{"patch", a.occlusion_patch},
+                                {"stride", stride},
+                                {"channels", to_string(a.occlusion_channels)}};
+        break;
+      }
+      case Method::Gradient:
+      case Method::GradientXInput:
+        j[to_string(method)] = json::object();
+        break;
+    }
+  }
+  if (j.empty()) return nullptr;
+  j["precision"] = to_string(m.precision);
+  j["batch"] = a.batch;
+  return j;
+}
+
 Explanation explain_methods(UNet& net, const torch::Tensor& x, const LrpOptions& lrp,
                             const MethodOptions& methods) {
   const auto has = [&](Method m) {
@@ -116,9 +152,14 @@ Explanation explain_methods(UNet& net, const torch::Tensor& x, const LrpOptions&
   auto append = [](torch::Tensor& all, const torch::Tensor& one) {
     all = all.defined() ? torch::cat({all, one}) : one;
   };
+  const auto dtype = dtype_of(methods.precision);
+  UNet baseline_net = with_dtype(net, dtype);
+  const torch::Tensor baseline_input = x.to(dtype), baseline_weights = weights.to(dtype);
   for (Method m : methods.methods) {
     if (m == Method::Lrp) continue;
-    const torch::Tensor a = attribute(run, input, m, weights, methods.attribution);
+    const torch::Tensor a =
+        attribute(baseline_net, baseline_input, m, baseline_weights, methods.attribution)
+            .to(input.scalar_type());
     append(e.relevance, a);
     append(e.sum_output, score);
     append(e.sum_input, a.sum({1, 2, 3, 4}, false, torch::kDouble));
@@ -147,15 +188,24 @@ CaseExplanation explain_case(UNet& net, const CaseFiles& files, const Preprocess
   if (check_precision) {
     PrecisionCheck check;
     LrpOptions other = lrp;
-    other.precision = check.precision =
-        lrp.precision == Precision::Double ? Precision::Float : Precision::Double;
+    other.precision = check.precision = other_precision(lrp.precision);
+    MethodOptions other_methods = methods;  // every map in its other precision
+    other_methods.precision = other_precision(methods.precision);
     t0 = std::chrono::steady_clock::now();
-    check.explanation = explain_methods(net, c.input.unsqueeze(0), other, methods);
+    check.explanation = explain_methods(net, c.input.unsqueeze(0), other, other_methods);
     check.seconds = seconds_since(t0);
-    const bool main_is_float = lrp.precision == Precision::Float;
-    check.agreement = main_is_float
-                          ? compare_relevance(c.explanation.relevance, check.explanation.relevance)
-                          : compare_relevance(check.explanation.relevance, c.explanation.relevance);
+    // Each map's float32 version against its float64 one: LRP's maps come first.
+    const torch::Tensor& mine = c.explanation.relevance;
+    const torch::Tensor& theirs = check.explanation.relevance;
+    const bool has_lrp = std::find(methods.methods.begin(), methods.methods.end(), Method::Lrp) !=
+                         methods.methods.end();
+    const int64_t lrp_maps = has_lrp ? static_cast<int64_t>(lrp.filters.size()) : 0;
+    for (int64_t k = 0; k < mine.size(0); ++k) {
+      const Precision p = k < lrp_maps ? lrp.precision : methods.precision;
+      const torch::Tensor a = mine.narrow(0, k, 1), b = theirs.narrow(0, k, 1);
+      check.agreement.push_back(
+          (p == Precision::Float ? compare_relevance(a, b) : compare_relevance(b, a)).front());
+    }
     c.check = std::move(check);
   }
   return c;
@@ -166,7 +216,7 @@ json write_case_explanation(const CaseExplanation& c, const std::string& dir_tex
   fs::path dir(dir_text);
   fs::create_directories(dir);
   const CaseVolumes& v = c.volumes;
-  write_nifti((dir / "prediction.nii.gz").string(), c.prediction, v.geometry, OutputType::UInt8);
+  write_nifti((dir / "prediction.nii.gz").string(), c.prediction, v.geometry, OutputType::Label);
   const std::array<int64_t, 3> net_size{c.input.size(1), c.input.size(2), c.input.size(3)};
   NiftiHeader native_header = resampled_header(v.geometry, net_size);
   if (native) {

@@ -81,7 +81,7 @@ std::vector<SegmentRow> segment(const SegmentOptions& o) {
       row.dice = dice_score(mask, v.label);
       row.true_voxels = v.label.sum().item<int64_t>();
     }
-    write_nifti(row.file, mask, v.geometry, OutputType::UInt8);
+    write_nifti(row.file, mask, v.geometry, OutputType::Label);
     rows.push_back(row);
     char status[64] = "";
     if (row.dice >= 0)

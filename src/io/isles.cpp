@@ -190,7 +190,7 @@ IslesDataset discover_isles(const std::string& root) {
 }
 
 std::vector<int> parse_case_list(const std::string& spec, const std::string& option_name) {
-  if (trim(spec).empty()) throw Error(option_name + ": empty case list");
+  if (trim(spec).empty()) throw_option_error(option_name, ": empty case list");
   std::vector<int> numbers;
   size_t start = 0;
   while (start <= spec.size()) {
@@ -198,19 +198,19 @@ std::vector<int> parse_case_list(const std::string& spec, const std::string& opt
     if (comma == std::string::npos) comma = spec.size();
     const std::string token = trim(spec.substr(start, comma - start));
     const auto bad = [&](const std::string& why) {
-      return Error(option_name + ": bad case token '" + token + "' in '" + spec + "' (" + why +
-                   "; expected e.g. 1,4,27 or 1-10 or 1-3,7)");
+      throw_option_error(option_name, ": bad case token '" + token + "' in '" + spec + "' (" + why +
+                                          "; expected e.g. 1,4,27 or 1-10 or 1-3,7)");
     };
     const auto dash = token.find('-');
     if (dash == std::string::npos) {
       const auto n = parse_case_number(token);
-      if (!n) throw bad("not a case number");
+      if (!n) bad("not a case number");
       numbers.push_back(*n);
     } else {
       const auto a = parse_case_number(trim(token.substr(0, dash)));
       const auto b = parse_case_number(trim(token.substr(dash + 1)));
-      if (!a || !b) throw bad("not a range A-B");
-      if (*a > *b) throw bad("descending range");
+      if (!a || !b) bad("not a range A-B");
+      if (*a > *b) bad("descending range");
       for (int n = *a; n <= *b; ++n) numbers.push_back(n);
     }
     start = comma + 1;
@@ -256,6 +256,10 @@ CaseVolumes load_case(const CaseFiles& files) {
       throw Error(files.name + ": " + v.path + " has grid " + nifti_dims_string(v.header) +
                   " but the ADC volume " + adc.path + " has " + nifti_dims_string(adc.header) +
                   "; all volumes of a case must share one grid");
+    if (!same_affine(v.header, adc.header))
+      throw Error(files.name + ": " + v.path + " and the ADC volume " + adc.path +
+                  " place their voxels differently (voxel-to-world affines differ by more than "
+                  "1e-3 mm); all volumes of a case must be co-registered on one grid");
   };
   std::vector<torch::Tensor> channels{adc.data};
   for (size_t m = 1; m < kModalities.size(); ++m) {

@@ -68,6 +68,21 @@ bool is_supported_datatype(int datatype) {
   }
 }
 
+// The magic bytes as text a message can show (others as \xNN).
+std::string printable(const std::string& bytes) {
+  std::string out;
+  for (unsigned char c : bytes) {
+    if (c >= 0x20 && c < 0x7f) {
+      out += static_cast<char>(c);
+    } else {
+      char hex[5];
+      std::snprintf(hex, sizeof hex, "\\x%02x", c);
+      out += hex;
+    }
+  }
+  return out;
+}
+
 // Dimensions and datatype checks shared by the header nifticlib accepted and the
 // raw header we inspect when it refused one.
 void check_dims_and_type(const std::string& path, const int64_t dim[8], int datatype) {
@@ -90,6 +105,7 @@ void check_dims_and_type(const std::string& path, const int64_t dim[8], int data
 struct RawHeader {
   int64_t dim[8];
   int datatype;
+  std::string magic;  // up to the first NUL
 };
 
 std::optional<RawHeader> read_raw_header(const std::string& path) {
@@ -102,10 +118,12 @@ std::optional<RawHeader> read_raw_header(const std::string& path) {
       const auto* n2 = static_cast<const nifti_2_header*>(raw);
       std::copy(n2->dim, n2->dim + 8, h.dim);
       h.datatype = n2->datatype;
+      h.magic = std::string(n2->magic, strnlen(n2->magic, 4));
     } else {
       const auto* n1 = static_cast<const nifti_1_header*>(raw);
       std::copy(n1->dim, n1->dim + 8, h.dim);
       h.datatype = n1->datatype;
+      h.magic = std::string(n1->magic, strnlen(n1->magic, 4));
     }
     return h;
   };
@@ -128,6 +146,11 @@ NimPtr open_header(const std::string& path) {
   if (fs::is_directory(status)) throw Error(path + ": is a directory, not a NIfTI file");
   const auto raw = read_raw_header(path);
   if (!raw) throw Error(path + ": not a NIfTI file (no NIfTI-1 or NIfTI-2 header)");
+  // nifticlib reads a NIfTI-1-sized header with another magic as ANALYZE 7.5,
+  // whose orientation and scaling conventions differ: refuse it.
+  if (raw->magic != "n+1" && raw->magic != "ni1" && raw->magic != "n+2" && raw->magic != "ni2")
+    throw Error(path + ": invalid NIfTI magic string '" + printable(raw->magic) +
+                "' (expected n+1, ni1, n+2 or ni2; ANALYZE 7.5 files are not read)");
   check_dims_and_type(path, raw->dim, raw->datatype);
   NimPtr nim(nifti_image_read(path.c_str(), 0));
   if (!nim) throw Error(path + ": invalid NIfTI header");
@@ -187,7 +210,7 @@ void convert(const nifti_image* nim, const void* src, float* dst) {
 // The bytes are read here rather than by nifti_image_load, which turns NaN and
 // Inf into 0 and reports a short read only as a failure.
 torch::Tensor load_voxels(const nifti_image* nim, const std::string& path,
-                          std::vector<int64_t> shape) {
+                          std::vector<int64_t> shape, NonFinite non_finite) {
   const int64_t nbytes = nim->nvox * nim->nbyper;
   std::vector<char> bytes(static_cast<size_t>(nbytes));
   znzFile file = znzopen(nim->iname, "rb", nifti_is_gzfile(nim->iname));
@@ -204,12 +227,12 @@ torch::Tensor load_voxels(const nifti_image* nim, const std::string& path,
 
   torch::Tensor data = torch::empty(shape, torch::kFloat32);
   convert(nim, bytes.data(), data.data_ptr<float>());
+  if (non_finite == NonFinite::Keep) return data;
   const int64_t nan = torch::isnan(data).sum().item<int64_t>();
   const int64_t inf = torch::isinf(data).sum().item<int64_t>();
-  if (nan + inf > 0)
-    throw Error(path + ": contains " + std::to_string(nan) + " NaN and " + std::to_string(inf) +
-                " Inf voxels");
-  return data;
+  if (nan + inf == 0) return data;
+  throw Error(path + ": contains " + std::to_string(nan) + " NaN and " + std::to_string(inf) +
+              " Inf voxels");
 }
 
 std::vector<int64_t> reversed_dims(const nifti_image* nim) {
@@ -291,6 +314,35 @@ int NiftiHeader::qform_code() const { return nim_of(*this)->qform_code; }
 int NiftiHeader::sform_code() const { return nim_of(*this)->sform_code; }
 double NiftiHeader::scl_slope() const { return nim_of(*this)->scl_slope; }
 double NiftiHeader::scl_inter() const { return nim_of(*this)->scl_inter; }
+int NiftiHeader::intent_code() const { return nim_of(*this)->intent_code; }
+
+std::array<std::array<double, 4>, 4> NiftiHeader::voxel_to_world() const {
+  return sform_code() > 0 ? sform() : qform();
+}
+
+std::string NiftiHeader::orientation() const {
+  const auto a = voxel_to_world();
+  nifti_dmat44 m;
+  for (int r = 0; r < 4; ++r)
+    for (int c = 0; c < 4; ++c) m.m[r][c] = a[r][c];
+  int i = 0, j = 0, k = 0;
+  nifti_dmat44_to_orientation(m, &i, &j, &k);
+  // nifticlib's codes name an axis by the direction it runs; its string's last word is where it
+  // points.
+  auto to = [](int code) {
+    const std::string s = nifti_orientation_string(code);  // e.g. "Left-to-Right"
+    return s.empty() ? '?' : s[s.rfind('-') + 1];
+  };
+  return std::string{to(i), to(j), to(k)};
+}
+
+bool same_affine(const NiftiHeader& a, const NiftiHeader& b, double tolerance_mm) {
+  const auto x = a.voxel_to_world(), y = b.voxel_to_world();
+  for (int r = 0; r < 3; ++r)
+    for (int c = 0; c < 4; ++c)
+      if (!(std::abs(x[r][c] - y[r][c]) <= tolerance_mm)) return false;
+  return true;
+}
 
 std::string nifti_datatype_name(int datatype) {
   switch (datatype) {
@@ -329,13 +381,13 @@ std::string nifti_dims_string(const NiftiHeader& header) {
 
 // ---- reading ----
 
-Volume read_nifti(const std::string& path) {
+Volume read_nifti(const std::string& path, NonFinite non_finite) {
   NimPtr nim = open_header(path);
-  torch::Tensor data = load_voxels(nim.get(), path, reversed_dims(nim.get()));
+  torch::Tensor data = load_voxels(nim.get(), path, reversed_dims(nim.get()), non_finite);
   return Volume{data, wrap(std::move(nim)), path};
 }
 
-Volume read_nifti_3d(const std::string& path) {
+Volume read_nifti_3d(const std::string& path, NonFinite non_finite) {
   NimPtr nim = open_header(path);
   int64_t ndim = nim->dim[0];
   while (ndim > 3 && nim->dim[ndim] == 1) --ndim;
@@ -343,7 +395,8 @@ Volume read_nifti_3d(const std::string& path) {
     throw Error(path + " is " + std::to_string(ndim) + "-D (" + join_dims(nim->dim + 1, ndim) +
                 "); a 3-D volume is required");
   const nifti_image* n = nim.get();
-  torch::Tensor data = load_voxels(nim.get(), path, {extent(n, 3), extent(n, 2), extent(n, 1)});
+  torch::Tensor data =
+      load_voxels(nim.get(), path, {extent(n, 3), extent(n, 2), extent(n, 1)}, non_finite);
   return Volume{data, wrap(std::move(nim)), path};
 }
 
@@ -399,6 +452,7 @@ void write_nifti(const std::string& path, const torch::Tensor& data, const Nifti
   void* voxels = nullptr;
   switch (type) {
     case OutputType::UInt8:
+    case OutputType::Label:
       u8 = quantize<uint8_t>(values.data_ptr<float>(), n, slope, lo, hi);
       voxels = u8.data();
       nim->datatype = DT_UINT8;
@@ -420,7 +474,7 @@ void write_nifti(const std::string& path, const torch::Tensor& data, const Nifti
   // cal_min == cal_max == 0 tells viewers to choose the display range themselves.
   nim->cal_min = lo < hi ? lo : 0;
   nim->cal_max = lo < hi ? hi : 0;
-  nim->intent_code = NIFTI_INTENT_NONE;
+  nim->intent_code = type == OutputType::Label ? NIFTI_INTENT_LABEL : NIFTI_INTENT_NONE;
   nim->intent_name[0] = '\0';
   nim->aux_file[0] = '\0';
   std::strncpy(nim->descrip, "lrpseg", sizeof(nim->descrip) - 1);

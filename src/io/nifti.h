@@ -8,8 +8,9 @@
 
 namespace lrpseg {
 
-// NIfTI datatypes lrpseg writes.
-enum class OutputType { UInt8, Int16, Float32 };
+// NIfTI datatypes lrpseg writes. Label: uint8 with NIFTI_INTENT_LABEL, for
+// masks (viewers then show them as label maps).
+enum class OutputType { UInt8, Label, Int16, Float32 };
 
 // Header of a NIfTI file without its voxels: dims, pixdim, qform/sform, units.
 // Outputs copy it so that they overlay on the input in ITK-SNAP, Slicer, FSLeyes.
@@ -27,7 +28,19 @@ struct NiftiHeader {
   int sform_code() const;
   double scl_slope() const;
   double scl_inter() const;
+  int intent_code() const;  // e.g. NIFTI_INTENT_LABEL = 1002
+  // Voxel (i, j, k, 1) → world (x, y, z, 1) in mm: the sform when sform_code > 0,
+  // else the qform (nifticlib builds it from pixdim when qform_code is 0).
+  std::array<std::array<double, 4>, 4> voxel_to_world() const;
+  // Where the voxel axes i, j, k point in world space, e.g. "RAS" (NIfTI world
+  // space is RAS+; nibabel's aff2axcodes).
+  std::string orientation() const;
 };
+
+// Whether two headers place their voxels at the same world positions: the
+// voxel_to_world affines agree within `tolerance_mm` entrywise (a rotation or
+// scale difference of 1e-3 moves a voxel 100 voxels away by about 0.1 mm).
+bool same_affine(const NiftiHeader& a, const NiftiHeader& b, double tolerance_mm = 1e-3);
 
 // Lower-case name of a NIfTI datatype code, e.g. 4 -> "int16", 16 -> "float32".
 std::string nifti_datatype_name(int datatype);
@@ -44,15 +57,20 @@ struct Volume {
   std::string path;
 };
 
+// What a read does with NaN/Inf voxels: refuse the file (naming the counts),
+// or keep them (inspection: `lrpseg info` describes such a file).
+enum class NonFinite { Refuse, Keep };
+
 // Reads a .nii or .nii.gz file of any dimensionality (1..7) and of datatype
 // uint8, int8, int16, uint16, int32, uint32, int64, float32 or float64.
 // Throws lrpseg::Error naming the file for a missing, non-NIfTI or truncated
-// file, an invalid header, an unsupported datatype, or NaN/Inf voxels.
-Volume read_nifti(const std::string& path);
+// file, an invalid header or magic string (ANALYZE 7.5 files are not read),
+// an unsupported datatype, or NaN/Inf voxels under NonFinite::Refuse.
+Volume read_nifti(const std::string& path, NonFinite non_finite = NonFinite::Refuse);
 
 // Reads a volume that must be 3-D (trailing singleton dims are allowed);
 // a 4-D/5-D file is rejected with a message naming the file and its dims.
-Volume read_nifti_3d(const std::string& path);
+Volume read_nifti_3d(const std::string& path, NonFinite non_finite = NonFinite::Refuse);
 
 // Reads only the header (no voxel data).
 NiftiHeader read_nifti_header(const std::string& path);

@@ -11,8 +11,10 @@ nlohmann::json nifti_summary(const Volume& volume) {
     dims.push_back(dim[k]);
     spacing.push_back(pixdim[k]);
   }
-  const torch::Tensor data = volume.data.to(torch::kFloat64);
+  const torch::Tensor all = volume.data.to(torch::kFloat64).flatten();
+  const torch::Tensor data = all.masked_select(torch::isfinite(all));
   const bool empty = data.numel() == 0;
+  const auto stat = [&](double value) { return empty ? nlohmann::json() : nlohmann::json(value); };
   return {{"path", volume.path},
           {"dims", dims},
           {"datatype", nifti_datatype_name(h.datatype())},
@@ -21,11 +23,15 @@ nlohmann::json nifti_summary(const Volume& volume) {
           {"sform_code", h.sform_code()},
           {"qform", h.qform()},
           {"sform", h.sform()},
+          {"orientation", h.orientation()},
+          {"intent_code", h.intent_code()},
           {"scl_slope", h.scl_slope()},
           {"scl_inter", h.scl_inter()},
-          {"min", empty ? 0.0 : data.min().item<double>()},
-          {"max", empty ? 0.0 : data.max().item<double>()},
-          {"mean", empty ? 0.0 : data.mean().item<double>()}};
+          {"nan_voxels", torch::isnan(all).sum().item<int64_t>()},
+          {"inf_voxels", torch::isinf(all).sum().item<int64_t>()},
+          {"min", stat(empty ? 0.0 : data.min().item<double>())},
+          {"max", stat(empty ? 0.0 : data.max().item<double>())},
+          {"mean", stat(empty ? 0.0 : data.mean().item<double>())}};
 }
 
 }  // namespace lrpseg

@@ -100,20 +100,19 @@ UNet random_unet(int64_t width, uint64_t seed) {
 }
 
 LrpBenchResult run_lrp_benchmark(const LrpBenchOptions& options, std::ostream* log) {
-  if (options.width < 1) throw Error("--width must be positive");
-  if (options.repeat < 1) throw Error("--repeat must be at least 1");
-  if (options.sweep < 1) throw Error("--sweep must be at least 1");
+  if (options.width < 1) throw UsageError("--width must be positive");
+  if (options.repeat < 1) throw UsageError("--repeat must be at least 1");
+  if (options.sweep < 1) throw UsageError("--sweep must be at least 1");
   LrpBenchResult result;
   result.options = options;
   result.threads = options.threads > 0 ? configure_threads(options.threads) : at::get_num_threads();
 
   const Precision precision = options.precision;
-  const Precision other_precision =
-      precision == Precision::Float ? Precision::Double : Precision::Float;
+  const Precision second = other_precision(precision);
   LrpOptions one;
   one.precision = precision;
   LrpOptions other = one;
-  other.precision = other_precision;
+  other.precision = second;
   LrpOptions sweep = one;
   sweep.filters.clear();
   const std::vector<Filter> paper = paper_filters();
@@ -126,11 +125,11 @@ LrpBenchResult run_lrp_benchmark(const LrpBenchOptions& options, std::ostream* l
   result.parameters = float_net->parameter_count();
   // Both precisions' networks made once, so that no timing includes a conversion.
   UNet net = with_dtype(float_net, dtype_of(precision));
-  UNet other_net = with_dtype(float_net, dtype_of(other_precision));
+  UNet other_net = with_dtype(float_net, dtype_of(second));
   const auto& s = options.size_dhw;
   const torch::Tensor x_float = torch::rand({1, 6, s[0], s[1], s[2]});
   const torch::Tensor x = x_float.to(dtype_of(precision));
-  const torch::Tensor x_other = x_float.to(dtype_of(other_precision));
+  const torch::Tensor x_other = x_float.to(dtype_of(second));
   torch::NoGradGuard no_grad;
   auto forward = [&] { net->forward(x); };
   auto forward_traced = [&] {
@@ -157,8 +156,8 @@ LrpBenchResult run_lrp_benchmark(const LrpBenchOptions& options, std::ostream* l
     other_t.push_back(seconds(explain_other));
     sweep_t.push_back(seconds(explain_sweep));
     say("repeat " + std::to_string(i + 1) + ": forward " + fixed(forward_t.back(), 3) +
-        " s, explanation " + fixed(explain_t.back(), 3) + " s (" + to_string(other_precision) +
-        " " + fixed(other_t.back(), 3) + " s), sweep " + fixed(sweep_t.back(), 3) + " s");
+        " s, explanation " + fixed(explain_t.back(), 3) + " s (" + to_string(second) + " " +
+        fixed(other_t.back(), 3) + " s), sweep " + fixed(sweep_t.back(), 3) + " s");
   }
   Timing t = summarise(forward_t);
   result.forward_s = t.median;

@@ -39,7 +39,7 @@ const CompositePreset& composite_preset(const std::string& name) {
     if (name == preset.name) return preset;
     known += (known.empty() ? "" : ", ") + std::string(preset.name);
   }
-  throw Error("--composite '" + name + "': unknown composite; expected one of " + known);
+  throw UsageError("--composite '" + name + "': unknown composite; expected one of " + known);
 }
 
 const char* to_string(Precision precision) {
@@ -49,18 +49,22 @@ const char* to_string(Precision precision) {
 Precision parse_precision(const std::string& name) {
   if (name == "float" || name == "float32") return Precision::Float;
   if (name == "double" || name == "float64") return Precision::Double;
-  throw Error("--precision '" + name + "': expected float or double");
+  throw UsageError("--precision '" + name + "': expected float or double");
 }
 
 torch::Dtype dtype_of(Precision precision) {
   return precision == Precision::Float ? torch::kFloat : torch::kDouble;
 }
 
+Precision other_precision(Precision precision) {
+  return precision == Precision::Float ? Precision::Double : Precision::Float;
+}
+
 Target parse_target(const std::string& name) {
   if (name == "all") return Target::All;
   if (name == "lesion") return Target::Lesion;
   if (name == "lesion-mask") return Target::LesionMask;
-  throw Error("--target '" + name + "': expected all, lesion or lesion-mask");
+  throw UsageError("--target '" + name + "': expected all, lesion or lesion-mask");
 }
 
 void parse_merge(const std::string& spec, Merge& merge, double& skip_fraction) {
@@ -81,7 +85,7 @@ void parse_merge(const std::string& spec, Merge& merge, double& skip_fraction) {
       return;
     }
   }
-  throw Error("--merge '" + spec + "': expected sum or paper:f with f in [0, 1]");
+  throw UsageError("--merge '" + spec + "': expected sum or paper:f with f in [0, 1]");
 }
 
 std::string merge_to_string(Merge merge, double skip_fraction) {

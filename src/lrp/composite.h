@@ -49,6 +49,7 @@ enum class Precision { Float, Double };
 const char* to_string(Precision precision);
 Precision parse_precision(const std::string& name);  // "float" | "double"
 torch::Dtype dtype_of(Precision precision);
+Precision other_precision(Precision precision);  // float ↔ double
 
 struct LrpOptions {
   std::string composite = "paper";

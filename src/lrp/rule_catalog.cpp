@@ -99,12 +99,13 @@ const std::vector<RuleEntry>& rule_catalog() {
 }
 
 void check_rule_parameters(const RuleParameters& p) {
-  if (!(p.gamma >= 0.0)) throw Error("--gamma must be ≥ 0");
+  if (!(p.gamma >= 0.0)) throw UsageError("--gamma must be ≥ 0");
   if (!(p.alpha >= 0.0 && p.beta >= 0.0) || std::abs(p.alpha - p.beta - 1.0) > 1e-12) {
-    throw Error("--alpha/--beta: need α − β = 1 with α, β ≥ 0");
+    throw UsageError("--alpha/--beta: need α − β = 1 with α, β ≥ 0");
   }
-  if (!(p.zbox_low < p.zbox_high)) throw Error("--zb-low must be below --zb-high");
-  if (!(p.epsilon >= 0.0) || !(p.epsilon_rule_eps >= 0.0)) throw Error("--epsilon must be ≥ 0");
+  if (!(p.zbox_low < p.zbox_high)) throw UsageError("--zb-low must be below --zb-high");
+  if (!(p.epsilon >= 0.0) || !(p.epsilon_rule_eps >= 0.0))
+    throw UsageError("--epsilon must be ≥ 0");
 }
 
 ConvRule make_rule(const std::string& name, const RuleParameters& parameters,
@@ -115,7 +116,7 @@ ConvRule make_rule(const std::string& name, const RuleParameters& parameters,
     if (name == entry.name) return entry.make(parameters);
     known += (known.empty() ? "" : ", ") + std::string(entry.name);
   }
-  throw Error(option + " '" + name + "': unknown rule; expected one of " + known);
+  throw_option_error(option, " '" + name + "': unknown rule; expected one of " + known);
 }
 
 }  // namespace lrpseg

@@ -5,6 +5,7 @@
 
 #include "io/isles.h"
 #include "model/checkpoint.h"
+#include "model/paper_code_names.h"
 #include "model/safetensors.h"
 #include "model/torch_load.h"
 #include "util/atomic_file.h"
@@ -21,9 +22,15 @@ NamedTensors read_weights_file(const std::string& path) {
   return read_torch_save(bytes, path);
 }
 
+TensorNames parse_tensor_names(const std::string& text) {
+  if (text == "lrpseg") return TensorNames::Lrpseg;
+  if (text == "paper-code") return TensorNames::PaperCode;
+  throw UsageError("--names '" + text + "': expected lrpseg or paper-code");
+}
+
 void import_checkpoint(const ImportOptions& o) {
-  if (o.out_dir.empty()) throw Error("--out: required");
-  if (o.width <= 0) throw Error("--width: must be positive");
+  if (o.out_dir.empty()) throw UsageError("--out: required");
+  if (o.width <= 0) throw UsageError("--width: must be positive");
   if (fs::exists(fs::path(o.out_dir) / "model.json"))
     throw Error(o.out_dir + ": already holds a checkpoint (choose another --out)");
   const NamedTensors tensors = read_weights_file(o.weights);
@@ -39,7 +46,12 @@ void import_checkpoint(const ImportOptions& o) {
     list += (list.empty() ? "" : ", ") + item;
   };
   std::map<std::string, torch::Tensor> given;
-  for (const auto& [name, tensor] : tensors) {
+  for (const auto& [file_name, tensor] : tensors) {
+    // A paper-code name that maps nowhere is reported as it is in the file.
+    std::string name = file_name;
+    if (o.names == TensorNames::PaperCode) {
+      name = lrpseg_name_from_paper_code(file_name).value_or(file_name);
+    }
     given[name] = tensor;
     auto it = expected.find(name);
     if (it == expected.end()) {
@@ -57,7 +69,9 @@ void import_checkpoint(const ImportOptions& o) {
     if (!missing.empty()) why += "missing " + missing;
     if (!extra.empty()) why += std::string(why.empty() ? "" : "; ") + "extra " + extra;
     if (!shapes.empty()) why += std::string(why.empty() ? "" : "; ") + "mis-shaped " + shapes;
-    throw Error(o.weights + ": not a width-" + std::to_string(o.width) + " lrpseg U-Net: " + why);
+    const std::string whose = o.names == TensorNames::PaperCode ? "paper-code" : "lrpseg";
+    throw Error(o.weights + ": not a width-" + std::to_string(o.width) + " " + whose +
+                " U-Net: " + why);
   }
   {
     torch::NoGradGuard no_grad;
@@ -73,6 +87,7 @@ void import_checkpoint(const ImportOptions& o) {
                   {"label_interpolation", "nearest"}}},
                 {"modalities", std::vector<std::string>(kModalities.begin(), kModalities.end())},
                 {"imported_from", fs::absolute(o.weights).string()},
+                {"imported_names", o.names == TensorNames::PaperCode ? "paper-code" : "lrpseg"},
                 {"epoch", 0}};
   save_checkpoint(o.out_dir, net, files);
 }

@@ -10,11 +10,18 @@
 
 namespace lrpseg {
 
+// Whose tensor names the weights use: lrpseg's own, or the paper's PyTorch code
+// (model/paper_code_names.h).
+enum class TensorNames { Lrpseg, PaperCode };
+TensorNames parse_tensor_names(
+    const std::string& text);  // lrpseg | paper-code; errors name --names
+
 struct ImportOptions {
   std::string weights;  // .safetensors or torch.save .pt (dict or OrderedDict of tensors)
   int64_t width = 32;
   std::array<int64_t, 3> size_dhw{19, 48, 48};  // the network input size it was trained at
   Interpolation interpolation = Interpolation::Nearest;
+  TensorNames names = TensorNames::Lrpseg;
   std::string out_dir;
 };
 

@@ -20,6 +20,14 @@ uint64_t little_endian(const std::string& b, size_t at, int bytes, const std::st
 
 // name → record bytes of a zip of stored records (what torch.save writes).
 std::map<std::string, std::string> read_zip(const std::string& b, const std::string& source) {
+  // Before PyTorch 1.6, torch.save wrote pickles opening with its magic number
+  // 0x1950a86a20f9469cfc6c.
+  static const std::string kLegacy("\x80\x02\x8a\x0a\x6c\xfc\x9c\x46\xf9\x20\x6a\xa8\x50\x19", 14);
+  if (b.compare(0, kLegacy.size(), kLegacy) == 0) {
+    throw Error(source +
+                ": legacy torch.save format (PyTorch < 1.6); re-save it with a current PyTorch: "
+                "torch.save(torch.load(f), f)");
+  }
   if (b.size() < 22 || b.compare(0, 4, "PK\x03\x04") != 0)
     throw Error(source + ": not a torch.save zip archive");
   size_t end = b.size() - 22;

@@ -8,8 +8,8 @@ int modality_index(const std::string& name, const std::string& option) {
   for (size_t i = 0; i < kModalities.size(); ++i) {
     if (name == kModalities[i]) return static_cast<int>(i);
   }
-  throw Error(option + ": unknown modality '" + name +
-              "' (expected ADC, MTT, rCBF, rCBV, Tmax or TTP)");
+  throw_option_error(
+      option, ": unknown modality '" + name + "' (expected ADC, MTT, rCBF, rCBV, Tmax or TTP)");
 }
 
 int64_t slice_with_most_lesion(const torch::Tensor& mask) {
@@ -22,8 +22,8 @@ Figure1Data figure1_data(const CaseExplanation& c, int modality, int64_t slice,
                          const std::string& model_name) {
   const CaseVolumes& v = c.volumes;
   if (slice < 0 || slice >= v.image.size(1)) {
-    throw Error("--slice " + std::to_string(slice) + ": the case has slices 0.." +
-                std::to_string(v.image.size(1) - 1));
+    throw UsageError("--slice " + std::to_string(slice) + ": the case has slices 0.." +
+                     std::to_string(v.image.size(1) - 1));
   }
   Figure1Data d;
   d.title = "case " + v.name + ", " + kModalities[modality] + ", slice " + std::to_string(slice) +

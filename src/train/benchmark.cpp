@@ -32,7 +32,7 @@ double seconds_of(F&& f) {
 }  // namespace
 
 TrainBenchResult run_train_benchmark(const TrainBenchOptions& o) {
-  if (o.repeat <= 0) throw Error("--repeat: must be positive");
+  if (o.repeat <= 0) throw UsageError("--repeat: must be positive");
   TrainBenchResult r;
   r.options = o;
   r.threads = configure_threads(o.threads);

@@ -8,7 +8,7 @@ Loss parse_loss(const std::string& text, const std::string& option) {
   if (text == "ce") return Loss::CrossEntropy;
   if (text == "dice") return Loss::Dice;
   if (text == "ce+dice") return Loss::CrossEntropyDice;
-  throw Error(option + ": unknown loss '" + text + "' (expected ce, dice or ce+dice)");
+  throw_option_error(option, ": unknown loss '" + text + "' (expected ce, dice or ce+dice)");
 }
 
 std::string to_string(Loss loss) {

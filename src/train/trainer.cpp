@@ -129,14 +129,14 @@ void check_resume_compatible(const json& stored, const TrainOptions& o, const st
 }
 
 void check_options(const TrainOptions& o) {
-  if (o.epochs <= 0) throw Error("--epochs: must be positive");
-  if (o.lr <= 0) throw Error("--lr: must be positive");
+  if (o.epochs <= 0) throw UsageError("--epochs: must be positive");
+  if (o.lr <= 0) throw UsageError("--lr: must be positive");
   int64_t bottleneck_voxels = 1;
   for (int64_t s : o.preprocess.size_dhw) bottleneck_voxels *= (s + 7) / 8;
   if (bottleneck_voxels < 2) {
-    throw Error("--size " + format_size_dhw(o.preprocess.size_dhw) +
-                ": too small, the U-Net's bottleneck would hold one voxel, on which batch "
-                "normalisation cannot train");
+    throw UsageError("--size " + format_size_dhw(o.preprocess.size_dhw) +
+                     ": too small, the U-Net's bottleneck would hold one voxel, on which batch "
+                     "normalisation cannot train");
   }
   recover_checkpoint(o.out_dir);
   const bool has_checkpoint = fs::exists(fs::path(o.out_dir) / "model.json");

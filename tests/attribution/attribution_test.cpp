@@ -43,6 +43,7 @@ TEST(Attribution, OcclusionSpreadsEachPatchDropOverThePatch) {
   const torch::Tensor x = small_input();
   AttributionOptions o;
   o.occlusion_patch = {1, 2, 2};
+  o.occlusion_channels = OcclusionChannels::Each;
   o.batch = 5;
   const torch::Tensor got = occlusion(kQuadratic, x, o);
   // By hand: each 1x2x2 window of each channel loses Σ_window x².
@@ -55,6 +56,45 @@ TEST(Attribution, OcclusionSpreadsEachPatchDropOverThePatch) {
           expected[0][c][d].narrow(0, h, 2).narrow(1, w, 2).fill_((window * window).sum());
         }
   EXPECT_TRUE(torch::allclose(got, expected, 1e-12, 1e-12));
+}
+
+TEST(Attribution, OcclusionOfAllChannelsGivesEachChannelThePatchDrop) {
+  const torch::Tensor x = small_input();
+  AttributionOptions o;
+  o.occlusion_patch = {2, 2, 4};
+  o.batch = 3;
+  const torch::Tensor got = occlusion(kQuadratic, x, o);
+  // By hand: the 2x2x4 window across both channels loses Σ over both channels of x².
+  torch::Tensor expected = torch::zeros_like(x);
+  for (int64_t h = 0; h < 4; h += 2) {
+    torch::Tensor window = x[0].narrow(2, h, 2);
+    expected[0].narrow(2, h, 2).fill_((window * window).sum());
+  }
+  EXPECT_TRUE(torch::allclose(got, expected, 1e-12, 1e-12));
+}
+
+TEST(Attribution, OcclusionSkipsPatchesThatAreAlreadyZero) {
+  torch::Tensor x = small_input();
+  x[0][1].zero_();                     // channel 1: background
+  x[0][0][0].narrow(0, 0, 2).zero_();  // channel 0, slice 0, rows 0-1
+  int64_t scored = 0;
+  const Score counting = [&](const torch::Tensor& b) {
+    scored += b.size(0);
+    return kQuadratic(b);
+  };
+  AttributionOptions o;
+  o.occlusion_patch = {1, 2, 2};
+  o.occlusion_channels = OcclusionChannels::Each;
+  const torch::Tensor got = occlusion(counting, x, o);
+  // 16 windows; channel 1's 8 and two of channel 0's are zero: 6 occluded copies + the clean input.
+  EXPECT_EQ(scored, 7);
+  EXPECT_TRUE(torch::equal(got[0][1], torch::zeros_like(got[0][1])));
+  o.occlusion_channels = OcclusionChannels::All;
+  scored = 0;
+  const torch::Tensor all = occlusion(counting, x, o);
+  EXPECT_EQ(scored, 1 + 6);  // the two windows zero in both channels need no forward
+  EXPECT_TRUE(torch::equal(all[0][0][0].narrow(0, 0, 2), torch::zeros({2, 4}, kDouble)));
+  EXPECT_TRUE(torch::allclose(all[0][0], got[0][0], 1e-12, 1e-12));
 }
 
 TEST(Attribution, OverlappingOcclusionPatchesAverage) {
@@ -145,6 +185,9 @@ TEST(Attribution, BadOptionsNameTheOption) {
             }).find("--occlusion-patch"),
             std::string::npos);
   EXPECT_EQ(parse_methods("lrp,occlusion").size(), 2u);
+  EXPECT_NE(test::error_of([] { parse_occlusion_channels("some"); }).find("--occlusion-channels"),
+            std::string::npos);
+  EXPECT_EQ(parse_occlusion_channels("each"), OcclusionChannels::Each);
 }
 
 }  // namespace

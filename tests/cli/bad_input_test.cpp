@@ -51,12 +51,31 @@ TEST(BadInput, NonNiftiAndTruncatedFilesAreNamed) {
   expect_clean_error(run_lrpseg("info " + (dir / "cut.nii")), dir / "cut.nii");
 }
 
-TEST(BadInput, NanVoxelsAreNamed) {
+TEST(BadInput, InfoDescribesNanVoxelsThatDataCommandsRefuse) {
   test::TempDir dir;
   std::vector<float> values(4 * 5 * 6, 1.0f);
   values[7] = std::nanf("");
   test::write_raw_nifti(dir / "nan.nii", {{6, 5, 4}}, values);
-  expect_clean_error(run_lrpseg("info " + (dir / "nan.nii")), dir / "nan.nii");
+  const auto r = run_lrpseg("info " + (dir / "nan.nii"));
+  EXPECT_EQ(r.status, 0) << r.output;
+  EXPECT_NE(r.output.find("\"nan_voxels\": 1"), std::string::npos) << r.output;
+  // A case with that volume as its ADC map: training names the file and the count.
+  synthesize_isles({dir / "data", 1, 0, 1});
+  std::string adc;
+  for (const auto& e : fs::recursive_directory_iterator(dir / "data"))
+    if (e.path().string().find("MR_ADC") != std::string::npos && e.is_regular_file())
+      adc = e.path().string();
+  ASSERT_FALSE(adc.empty());
+  const auto dim = read_nifti(adc).header.dim();
+  std::vector<float> voxels(dim[1] * dim[2] * dim[3], 0.5f);
+  voxels[3] = std::nanf("");
+  fs::remove(adc);
+  test::write_raw_nifti(adc, {{dim[1], dim[2], dim[3]}}, voxels);
+  const auto t = run_lrpseg("train --data " + (dir / "data") + " --out " + (dir / "m") +
+                            " --width 2 --size 4x16x16 --epochs 1 --threads 1 --quiet");
+  expect_clean_error(t, adc);
+  EXPECT_NE(t.output.find("1 NaN"), std::string::npos) << t.output;
+  EXPECT_FALSE(fs::exists(dir / "m"));
 }
 
 TEST(BadInput, UnknownOptionValuesNameTheOption) {
@@ -147,6 +166,32 @@ TEST(BadInput, CheckpointOfAnotherArchitectureIsRejected) {
                  (dir / "seg") + " --quiet");
   expect_clean_error(r, "model.pt");
   EXPECT_FALSE(fs::exists(dir / "seg"));
+}
+
+TEST(ExitStatus, UsageErrorsExitTwoRuntimeErrorsOne) {
+  test::TempDir dir;
+  const std::string train = "train --data " + dir.path().string() + " --out " + (dir / "m") + " ";
+  for (const std::string& usage :
+       std::vector<std::string>{"frobnicate", train + "--bogus", train + "--loss focal",
+                                train + "--cases 3-1", train + "--size 4x8", train + "--threads -1",
+                                "explain --model m --data d --out o --method lrp,saliency",
+                                "explain --model m --data d --out o --occlusion-channels some"}) {
+    const auto r = run_lrpseg(usage);
+    EXPECT_EQ(r.status, 2) << usage << ": " << r.output;
+    EXPECT_EQ(lines(r.output), 1) << usage << ": " << r.output;
+  }
+  write_text_atomically(dir / "text.nii", "not a NIfTI file\n");
+  for (const std::string& runtime :
+       std::vector<std::string>{"train --data " + (dir / "nope") + " --out " + (dir / "m"),
+                                "info " + (dir / "text.nii")}) {
+    EXPECT_EQ(run_lrpseg(runtime).status, 1) << runtime;
+  }
+  const auto help = run_lrpseg("--help");
+  EXPECT_EQ(help.status, 0);
+  EXPECT_NE(help.output.find("2 usage error"), std::string::npos) << help.output;
+  const auto choices = run_lrpseg("train --help");
+  EXPECT_NE(choices.output.find("{ce,dice,ce+dice}"), std::string::npos) << choices.output;
+  EXPECT_FALSE(fs::exists(dir / "m"));
 }
 
 TEST(Cli, InfoPrintsThePaperModelsParameterCount) {

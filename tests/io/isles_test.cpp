@@ -24,8 +24,8 @@ std::string folder_name(const std::string& prefix, int slot) {
 // The volume of modality `slot` in ISLES layout; inputs hold slot + 1 everywhere,
 // the OT mask one lesion voxel.
 std::string write_modality(const fs::path& case_dir, const std::string& prefix, int slot,
-                           std::array<int64_t, 3> dhw = {2, 3, 4},
-                           const std::string& ext = ".nii") {
+                           std::array<int64_t, 3> dhw = {2, 3, 4}, const std::string& ext = ".nii",
+                           std::array<double, 3> origin_mm = {0, 0, 0}) {
   const std::string name = folder_name(prefix, slot);
   fs::create_directories(case_dir / name);
   const std::string path = (case_dir / name / (name + ext)).string();
@@ -34,7 +34,7 @@ std::string write_modality(const fs::path& case_dir, const std::string& prefix, 
     data.zero_();
     data[1][2][3] = 1;
   }
-  write_nifti(path, data, make_nifti_header(dhw, {1, 1, 5}), OutputType::Float32);
+  write_nifti(path, data, make_nifti_header(dhw, {1, 1, 5}, origin_mm), OutputType::Float32);
   return path;
 }
 
@@ -188,6 +188,21 @@ TEST(Isles, LoadCase_GridMismatchNamesCaseFileAndGrids) {
   EXPECT_EQ(message.rfind("training_1: " + mtt, 0), 0u) << message;
   EXPECT_NE(message.find("5x3x2"), std::string::npos) << message;
   EXPECT_NE(message.find("4x3x2"), std::string::npos) << message;
+}
+
+TEST(Isles, LoadCase_ModalitiesOffTheAdcAffineNameBothFiles) {
+  TempDir dir;
+  write_case(dir.path() / "training_1", "SMIR", true);
+  // Within the tolerance: loads.
+  write_modality(dir.path() / "training_1", "SMIR", 2, {2, 3, 4}, ".nii", {0, 0, 4e-4});
+  EXPECT_NO_THROW(load_case(discover_isles(dir.path().string()).cases[0]));
+  const std::string rcbv =
+      write_modality(dir.path() / "training_1", "SMIR", 3, {2, 3, 4}, ".nii", {0, 2.5, 0});
+  const IslesDataset d = discover_isles(dir.path().string());
+  const std::string message = error_of([&] { load_case(d.cases[0]); });
+  EXPECT_EQ(message.rfind("training_1: " + rcbv, 0), 0u) << message;
+  EXPECT_NE(message.find(d.cases[0].modality_paths[0]), std::string::npos) << message;
+  EXPECT_NE(message.find("affines differ"), std::string::npos) << message;
 }
 
 }  // namespace

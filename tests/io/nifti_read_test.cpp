@@ -163,6 +163,31 @@ TEST(Nifti, ReadNifti_NanVoxelsAreCounted) {
   EXPECT_NE(message.find("1 NaN and 1 Inf"), std::string::npos) << message;
 }
 
+TEST(Nifti, ReadNifti_KeepsNonFiniteVoxelsForInspection) {
+  TempDir dir;
+  const std::string path = dir.file("nan.nii");
+  write_raw_nifti(path, {{3, 1, 1}, DT_FLOAT32}, std::vector<float>{1, NAN, -INFINITY});
+  const Volume v = read_nifti(path, NonFinite::Keep);
+  EXPECT_EQ(v.data[0][0][0].item<float>(), 1.0f);
+  EXPECT_TRUE(std::isnan(v.data[0][0][1].item<float>()));
+  EXPECT_EQ(v.data[0][0][2].item<float>(), -INFINITY);
+}
+
+TEST(Nifti, ReadNifti_BrokenMagicIsRefusedNotReadAsAnalyze) {
+  TempDir dir;
+  const std::string path = dir.file("magic.nii");
+  write_raw_nifti(path, {{2, 2, 1}, DT_FLOAT32}, std::vector<float>{1, 2, 3, 4});
+  {
+    std::fstream f(path, std::ios::in | std::ios::out | std::ios::binary);
+    f.seekp(344);  // NIfTI-1: magic[4] at byte 344
+    f.write("xyz\0", 4);
+  }
+  const std::string message = error_of([&] { read_nifti(path); });
+  EXPECT_EQ(message.rfind(path, 0), 0u) << message;
+  EXPECT_NE(message.find("invalid NIfTI magic string 'xyz'"), std::string::npos) << message;
+  EXPECT_NE(error_of([&] { read_nifti_header(path); }).find("magic"), std::string::npos);
+}
+
 TEST(Nifti, ReadNifti_UnsupportedDatatypeIsNamed) {
   TempDir dir;
   const std::string path = dir.file("complex.nii");

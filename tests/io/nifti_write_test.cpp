@@ -89,6 +89,12 @@ TEST(Nifti, WriteNifti_UInt8MaskRoundTripsWithDescripAndCalRange) {
   EXPECT_STREQ(nim->descrip, "lrpseg");
   EXPECT_EQ(nim->cal_min, 0);
   EXPECT_EQ(nim->cal_max, 1);
+  EXPECT_EQ(back.header.intent_code(), NIFTI_INTENT_NONE);
+  write_nifti(dir.file("label.nii.gz"), mask, ref, OutputType::Label);
+  const Volume label = read_nifti(dir.file("label.nii.gz"));
+  EXPECT_EQ(label.header.datatype(), DT_UINT8);
+  EXPECT_EQ(label.header.intent_code(), NIFTI_INTENT_LABEL);
+  EXPECT_TRUE(torch::equal(label.data, mask.to(torch::kFloat32)));
 }
 
 TEST(Nifti, WriteNifti_ShapeMismatchThrowsAndLeavesNoFile) {

@@ -12,6 +12,7 @@
 #include "error_of.h"
 #include "model/checkpoint.h"
 #include "model/import_weights.h"
+#include "model/paper_code_names.h"
 #include "model/safetensors.h"
 #include "temp_dir.h"
 #include "util/atomic_file.h"
@@ -128,6 +129,47 @@ TEST(TorchLoad, StateDictsSavedByRealPyTorchImportBitForBit) {
   EXPECT_NE(test::error_of([&] {
               read_weights_file(dir / "module.pt");
             }).find("unsupported global 'torch.nn.modules.linear.Linear'"),
+            std::string::npos);
+  EXPECT_NE(test::error_of([&] {
+              read_weights_file(dir / "legacy.pt");
+            }).find("legacy torch.save format (PyTorch < 1.6)"),
+            std::string::npos);
+  ImportOptions paper;
+  paper.weights = dir / "paper.model";
+  paper.width = 2;
+  paper.names = TensorNames::PaperCode;
+  paper.out_dir = dir / "m_paper";
+  import_checkpoint(paper);
+  LoadedModel m = load_checkpoint(paper.out_dir);
+  expect_same_weights(net, m.net);
+  EXPECT_EQ(m.info["imported_names"], "paper-code");
+}
+
+TEST(TorchLoad, PaperCodeNamesMapToLrpsegs) {
+  const std::vector<std::pair<std::string, std::string>> cases = {
+      {"cblocks1.conv_1_0.weight", "b1.conv1.weight"},
+      {"cblocks4.bn3d_4_1.running_mean", "b4.bn2.running_mean"},
+      {"cblocks5.conv_3b_1.bias", "b5.conv2.bias"},
+      {"cblocks7.bn3d_1b_0.num_batches_tracked", "b7.bn1.num_batches_tracked"},
+      {"deconv2.weight", "up2.weight"},
+      {"convf.bias", "head_conv.bias"},
+      {"bn.running_var", "head_bn.running_var"}};
+  for (const auto& [paper, lrpseg] : cases) {
+    EXPECT_EQ(lrpseg_name_from_paper_code(paper).value_or("none"), lrpseg) << paper;
+  }
+  for (const char* foreign : {"cblocks5.conv_3_0.weight", "cblocks8.conv_1_0.weight",
+                              "deconv1.bias", "b1.conv1.weight", "cblocks1.conv_1_2.weight"}) {
+    EXPECT_FALSE(lrpseg_name_from_paper_code(foreign).has_value()) << foreign;
+  }
+  EXPECT_NE(test::error_of([] { parse_tensor_names("pytorch"); }).find("--names"),
+            std::string::npos);
+}
+
+TEST(TorchLoad, LegacyTorchSaveFilesAreRefusedWithAHint) {
+  const std::string legacy("\x80\x02\x8a\x0a\x6c\xfc\x9c\x46\xf9\x20\x6a\xa8\x50\x19.rest", 19);
+  EXPECT_NE(test::error_of([&] {
+              read_torch_save(legacy, "old.pt");
+            }).find("old.pt: legacy torch.save format"),
             std::string::npos);
 }
 
