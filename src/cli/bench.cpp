@@ -20,6 +20,8 @@ struct BenchLrpArgs {
   int sweep = LrpBenchOptions{}.sweep;
   bool json = false;
   std::string precision = "float";
+  double max_memory_gb = 0;
+  int max_batch = 0;
 };
 
 void add_bench_lrp(CLI::App* bench) {
@@ -37,6 +39,12 @@ void add_bench_lrp(CLI::App* bench) {
   cmd->add_option("--precision", args->precision,
                   "Precision of every figure; the explanation is also timed in the other")
       ->check(CLI::IsMember({"float", "double"}));
+  cmd->add_option("--max-memory", args->max_memory_gb,
+                  "GB the sweep may use (default: 80% of the memory available)")
+      ->check(CLI::NonNegativeNumber);
+  cmd->add_option("--max-batch", args->max_batch,
+                  "Filters per relevance pass at most (0: what fits)")
+      ->check(CLI::NonNegativeNumber);
   cmd->add_flag("--json", args->json, "Print the figures as one JSON object");
   cmd->callback([args] {
     LrpBenchOptions options;
@@ -44,6 +52,8 @@ void add_bench_lrp(CLI::App* bench) {
     options.size_dhw = parse_size_dhw(args->size, "--size");
     options.repeat = args->repeat;
     options.sweep = args->sweep;
+    options.max_memory_bytes = static_cast<int64_t>(args->max_memory_gb * double(1LL << 30));
+    options.max_batch = args->max_batch;
     options.precision = parse_precision(args->precision);  // a bad value fails before any work
     options.threads = configure_threads(args->threads);
     try {

@@ -33,8 +33,14 @@ std::function<void()> add_lrp_options(CLI::App* cmd, LrpOptions& lrp) {
   cmd->add_option("--precision", *precision,
                   "Precision of the recorded forward and the relevance pass")
       ->check(CLI::IsMember({"float", "double"}));
-  return [&lrp, precision] {
+  auto gigabytes = std::make_shared<double>(0);
+  cmd->add_option("--max-memory", *gigabytes,
+                  "GB the recorded forward and a relevance pass may use; the filter batch is the "
+                  "largest that fits (default: 80% of the memory available)")
+      ->check(CLI::NonNegativeNumber);
+  return [&lrp, precision, gigabytes] {
     lrp.precision = parse_precision(*precision);
+    lrp.max_memory_bytes = static_cast<int64_t>(*gigabytes * double(1LL << 30));
     Composite check(lrp);  // unknown names and bad parameters fail here, before any output
     (void)check;
   };

@@ -11,6 +11,7 @@
 #include <sstream>
 #include <vector>
 
+#include "lrp/memory_budget.h"
 #include "lrp/relevance.h"
 #include "model/unet.h"
 #include "util/error.h"
@@ -114,6 +115,8 @@ LrpBenchResult run_lrp_benchmark(const LrpBenchOptions& options, std::ostream* l
   LrpOptions other = one;
   other.precision = second;
   LrpOptions sweep = one;
+  sweep.max_memory_bytes = options.max_memory_bytes;
+  sweep.max_batch = options.max_batch;
   sweep.filters.clear();
   const std::vector<Filter> paper = paper_filters();
   for (int k = 0; k < options.sweep; ++k) sweep.filters.push_back(paper[k % paper.size()]);
@@ -138,12 +141,15 @@ LrpBenchResult run_lrp_benchmark(const LrpBenchOptions& options, std::ostream* l
   };
   auto explain_one = [&] { explain(net, x, one); };
   auto explain_other = [&] { explain(other_net, x_other, other); };
-  auto explain_sweep = [&] { explain(net, x, sweep); };
+  auto explain_sweep = [&] { result.sweep_batch = explain(net, x, sweep).filter_batch; };
 
   {
     Trace trace;
     net->forward(x, &trace);
     result.gflop_forward = forward_gflop(trace);
+    result.estimated_record_mb = recorded_bytes(trace) / 1e6;
+    result.estimated_per_filter_mb =
+        relevance_bytes_per_sample(trace, precision == Precision::Double ? 8 : 4) / 1e6;
   }
   explain_one();  // warm-up: thread pools, oneDNN primitives, allocator
   // Interleaved, so that load from other processes hits every figure alike.
@@ -205,7 +211,10 @@ std::string to_text(const LrpBenchResult& r) {
     << "  sweep, " << k << " filters batched     " << fixed(r.sweep_batched_s, 3) << " s  (min "
     << fixed(r.sweep_batched_min_s, 3) << ")\n"
     << "  sweep, " << k << " separate runs       " << fixed(r.sweep_separate_s, 3)
-    << " s  batched/separate = " << fixed(r.batched_over_separate(), 3) << "\n";
+    << " s  batched/separate = " << fixed(r.batched_over_separate(), 3) << "\n"
+    << "  filter batch                   " << r.sweep_batch << " of " << k
+    << " per relevance pass (estimate: forward record " << fixed(r.estimated_record_mb, 1)
+    << " MB + " << fixed(r.estimated_per_filter_mb, 1) << " MB per filter)\n";
   if (r.peak_forward_mb < 0 || r.peak_explain_mb < 0 || r.peak_sweep_mb < 0) {
     s << "  peak memory: not measured (needs /proc/self/clear_refs)\n";
   } else {
@@ -250,6 +259,9 @@ std::string to_json(const LrpBenchResult& r) {
       {"sweep_batched_min_s", r.sweep_batched_min_s},
       {"sweep_separate_s", r.sweep_separate_s},
       {"sweep_batched_over_separate", r.batched_over_separate()},
+      {"sweep_batch", r.sweep_batch},
+      {"estimated_record_mb", r.estimated_record_mb},
+      {"estimated_per_filter_mb", r.estimated_per_filter_mb},
       {"peak_forward_mb", measured(r.peak_forward_mb)},
       {"peak_explain_mb", measured(r.peak_explain_mb)},
       {"peak_sweep_mb", measured(r.peak_sweep_mb)},

@@ -21,6 +21,8 @@ struct LrpBenchOptions {
   int sweep = 16;                               // K of the sweep (the paper's 16 filters)
   Precision precision = Precision::Float;       // of every figure but explain_other_s
   uint64_t seed = 0;
+  int64_t max_memory_bytes = 0;  // the sweep's bound (LrpOptions; 0: 80 % of available)
+  int max_batch = 0;             // the sweep's filters per pass at most (0: what fits)
 };
 
 struct LrpBenchResult {
@@ -35,6 +37,9 @@ struct LrpBenchResult {
   double sweep_batched_s = 0, sweep_batched_min_s = 0;  // forward + K-batched relevance
   double sweep_separate_s = 0;                          // K separate explanations
   double peak_forward_mb = -1, peak_explain_mb = -1, peak_sweep_mb = -1;  // −1: unmeasured
+  int64_t sweep_batch = 0;  // filters per relevance pass the sweep used
+  // lrp/memory_budget.h's estimates: the recorded forward, and one more filter.
+  double estimated_record_mb = 0, estimated_per_filter_mb = 0;
 
   double explain_over_forward() const { return explain_s / forward_s; }
   // float64 explanation / float32 explanation, whichever is the main precision.

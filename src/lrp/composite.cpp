@@ -119,6 +119,7 @@ std::string describe(const LrpOptions& o) {
     << "target = " << to_string(o.target) << "\n"
     << "fuse_forward = " << (o.fuse_forward ? "true" : "false") << "\n"
     << "max_batch = " << o.max_batch << "\n"
+    << "max_memory_bytes = " << o.max_memory_bytes << "\n"
     << "filters =";
   for (const Filter& f : o.filters) s << " " << to_string(f);
   s << "\nfilter_places =";

@@ -73,6 +73,10 @@ struct LrpOptions {
   // at once). Later passes reuse the recorded forward; this bounds the memory
   // of a large sweep at a big input size.
   int max_batch = 0;
+  // explain(): the memory the recorded forward and one relevance pass may use;
+  // the filter batch is the largest that fits (lrp/memory_budget.h). 0: 80 % of
+  // the memory available when the pass starts.
+  int64_t max_memory_bytes = 0;
 };
 
 // One line per option, "name = value", for logs, model.json and the report.

@@ -3,6 +3,7 @@
 #include <set>
 
 #include "lrp/canonizer.h"
+#include "lrp/memory_budget.h"
 #include "util/error.h"
 
 namespace lrpseg {
@@ -190,10 +191,15 @@ Explanation explain(UNet& net, const torch::Tensor& x, const LrpOptions& options
   torch::Tensor r0 = start_relevance(trace.output, options.target);
   trace.output = torch::Tensor();
   const size_t k = options.filters.size();
-  const size_t chunk = options.max_batch > 0 ? static_cast<size_t>(options.max_batch) : k;
+  const int64_t budget =
+      options.max_memory_bytes > 0 ? options.max_memory_bytes : default_memory_budget();
+  const int64_t element_size = options.precision == Precision::Double ? 8 : 4;
+  size_t chunk = filter_batch_within(trace, static_cast<int64_t>(k), element_size, budget);
+  if (options.max_batch > 0) chunk = std::min(chunk, static_cast<size_t>(options.max_batch));
   if (chunk >= k) {
     Explanation e = walk(trace, options, trace.output_id, r0, &trace);
     e.output = output;
+    e.filter_batch = static_cast<int64_t>(k);
     return e;
   }
 
@@ -207,6 +213,7 @@ Explanation explain(UNet& net, const torch::Tensor& x, const LrpOptions& options
   }
   Explanation e = concatenate(parts);
   e.output = output;
+  e.filter_batch = static_cast<int64_t>(chunk);
   return e;
 }
 

@@ -38,6 +38,7 @@ struct Explanation {
   std::vector<StageSum> stages;       // when options.record_stages
   std::vector<LayerHealth> health;    // when options.record_health, in backward order
   torch::Tensor output;               // explain(): the network output y it explains
+  int64_t filter_batch = 0;           // explain(): filter settings per relevance pass
 };
 
 // R0 of the target (1, classes, D, H, W) from the post-ReLU output y: all = y;

@@ -108,6 +108,8 @@ ExperimentConfig parse_experiment_config(const json& j, const std::string& sourc
   c.composite = get_or<std::string>(j, "composite", c.composite, source);
   composite_preset(c.composite);
   c.check_precision = get_or<bool>(j, "check_precision", c.check_precision, source);
+  c.max_memory_gb = get_or<double>(j, "max_memory_gb", c.max_memory_gb, source);
+  if (!(c.max_memory_gb >= 0)) throw Error(source + ": max_memory_gb must be ≥ 0 (0: automatic)");
   if (j.contains("robustness_sigma"))
     c.robustness_sigma = get_or<double>(j, "robustness_sigma", 0.0, source);
   c.robustness_samples = get_or<int>(j, "robustness_samples", c.robustness_samples, source);

@@ -38,6 +38,7 @@ struct ExperimentConfig {
   std::string precision = "double";  // of the sweep, figures and viewer
   std::string composite = "paper";
   bool check_precision = true;  // float32 vs float64 stability in the sweep
+  double max_memory_gb = 0;     // the relevance passes' bound (0: 80 % of available)
   // Robustness columns of the sweep ("robustness_sigma", "robustness_samples"):
   // noisy copies of each swept case; off without a σ.
   std::optional<double> robustness_sigma;

@@ -55,6 +55,8 @@ Run make_run(const std::string& kind, const ExperimentConfig& c) {
   run.sweep_options.lrp.precision = parse_precision(c.precision);
   run.sweep_options.lrp.composite = c.composite;
   run.sweep_options.check_precision = c.check_precision;
+  run.sweep_options.lrp.max_memory_bytes =
+      static_cast<int64_t>(c.max_memory_gb * double(int64_t{1} << 30));
   if (c.robustness_sigma) {
     RobustnessOptions r;
     r.sigmas = {*c.robustness_sigma};

@@ -8,6 +8,8 @@
 #include <iostream>
 #include <map>
 
+#include "error_of.h"
+#include "lrp/memory_budget.h"
 #include "util/error.h"
 
 namespace lrpseg {
@@ -221,6 +223,30 @@ TEST(Relevance, SweepInBatchesOfAtMostMaxBatchEqualsOneBatch) {
   EXPECT_TRUE(torch::allclose(chunked.max_abs_per_channel, one.max_abs_per_channel));
   ASSERT_EQ(chunked.stages.size(), one.stages.size());
   EXPECT_EQ(chunked.stages.back().leaving.size(0), 16);
+}
+
+TEST(Relevance, AMemoryBoundSplitsTheSweepIntoBatchesThatFit) {
+  UNet net = tiny_net(false);
+  LrpOptions options;
+  options.filters = paper_filters();
+  options.fuse_forward = false;  // the forward record is then the plain trace below
+  const Explanation one = explain(net, tiny_input(), options);
+  EXPECT_EQ(one.filter_batch, 16);  // the default bound holds a tiny net's sweep
+  Trace trace;
+  {
+    torch::NoGradGuard no_grad;
+    net->eval();
+    net->forward(tiny_input(), &trace);
+  }
+  // Room for the forward record and three filters: batches of 3.
+  options.max_memory_bytes = recorded_bytes(trace) + 3 * relevance_bytes_per_sample(trace, 8) + 7;
+  const Explanation bounded = explain(net, tiny_input(), options);
+  EXPECT_EQ(bounded.filter_batch, 3);
+  EXPECT_TRUE(torch::allclose(bounded.relevance, one.relevance, 1e-12, 1e-300));
+  options.max_memory_bytes = recorded_bytes(trace) / 2;
+  const std::string e = test::error_of([&] { explain(net, tiny_input(), options); });
+  EXPECT_NE(e.find("--max-memory"), std::string::npos) << e;
+  EXPECT_NE(e.find("one filter's relevance needs about"), std::string::npos) << e;
 }
 
 TEST(Relevance, BatchedSweepEqualsSeparateRunsInFloat) {

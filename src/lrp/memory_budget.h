@@ -1,0 +1,33 @@
+#pragma once
+// How many filter settings one relevance pass can carry within a memory bound.
+// The recorded forward is held once; each filter sample adds its own relevance
+// tensors, whose peak is estimated from the trace's shapes by following the
+// backward walk (the skip pieces waiting at encoder forks, the step's incoming
+// relevance, its messages and their temporaries).
+#include <cstdint>
+#include <string>
+
+#include "model/trace.h"
+
+namespace lrpseg {
+
+// Bytes of the tensors the recorded forward keeps (each storage counted once).
+int64_t recorded_bytes(const Trace& trace);
+
+// Upper estimate of the bytes one more sample of the relevance batch adds at
+// the pass's peak, for elements of `element_size` bytes.
+int64_t relevance_bytes_per_sample(const Trace& trace, int64_t element_size);
+
+// The number of the `filters` settings per pass that fits in `budget_bytes`
+// next to the recorded forward, in [1, filters]. Throws lrpseg::Error naming
+// --max-memory, with the estimate, when not even one fits.
+int64_t filter_batch_within(const Trace& trace, int64_t filters, int64_t element_size,
+                            int64_t budget_bytes);
+
+// MemAvailable of /proc/meminfo in bytes (−1 where unknown).
+int64_t available_memory_bytes();
+
+// The default bound: 80 % of the memory available now (8 GiB where unknown).
+int64_t default_memory_budget();
+
+}  // namespace lrpseg
