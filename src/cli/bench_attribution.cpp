@@ -36,7 +36,7 @@ void add_bench_attribution(CLI::App* bench) {
     o->size_dhw = parse_size_dhw(*size, "--size");
     if (data->empty() != case_number->empty()) throw UsageError("--data and --case go together");
     if (!data->empty()) {
-      const std::vector<CaseFiles> cases = choose_cases(discover_isles(*data), *case_number, "");
+      const std::vector<CaseFiles> cases = choose_cases(discover_dataset(*data), *case_number, "");
       if (cases.size() != 1) throw UsageError("--case: give one case");
       PreprocessOptions pre;
       pre.size_dhw = o->size_dhw;

@@ -3,6 +3,7 @@
 #include <memory>
 
 #include "cli/commands.h"
+#include "cli/config_file.h"
 #include "cli/options.h"
 #include "data/preprocess.h"
 #include "data/synth.h"
@@ -18,10 +19,8 @@ void add_evaluate(CLI::App& app) {
       "evaluate",
       "Measure explanations: localisation, faithfulness, sanity, known evidence, stability, "
       "robustness; with --select the sweet spot alpha0 of the pass and clamp filters");
+  add_config_option(cmd);
   auto o = std::make_shared<EvaluateOptions>();
-  auto data = std::make_shared<std::string>();
-  auto cases = std::make_shared<std::string>();
-  auto split = std::make_shared<std::string>();
   auto filters = std::make_shared<std::string>("paper");
   auto target = std::make_shared<std::string>("all");
   auto families = std::make_shared<std::string>("all");
@@ -32,11 +31,8 @@ void add_evaluate(CLI::App& app) {
   auto grid = std::make_shared<std::string>("24:0.005-1");
   auto stages = std::make_shared<std::string>("all");
   cmd->add_option("--model", o->model_dir, "Checkpoint directory")->required();
-  cmd->add_option("--data", *data, "ISLES-format dataset directory")->required();
+  auto cases = add_case_options(cmd, /*images=*/true);
   cmd->add_option("--out", o->out_dir, "Output directory")->required();
-  cmd->add_option("--cases", *cases, "Case numbers, e.g. 17-20 (default: all)");
-  cmd->add_option("--split", *split, "Cases of this split")
-      ->check(CLI::IsMember({"training", "test", "all"}));
   cmd->add_option("--filters", *filters, "LRP filters evaluated (default: paper, 16 settings)");
   cmd->add_option("--target", *target, "Start relevance")
       ->check(CLI::IsMember({"all", "lesion", "lesion-mask"}));
@@ -98,7 +94,7 @@ void add_evaluate(CLI::App& app) {
     check_robustness_options(o->robustness);
     if (o->select) check_alpha_criterion(o->selection.criterion);
     if (!evidence->empty()) o->evidence = evidence_channels(parse_evidence_modalities(*evidence));
-    o->cases = choose_cases(discover_isles(*data), *cases, *split);
+    o->cases = cases();
     const EvaluationResult r = run_evaluation(*o);
     for (const AlphaChoice& c : r.alpha0) {
       std::cout << c.family << ": alpha0 = "

@@ -3,6 +3,7 @@
 
 #include "analysis/explain_run.h"
 #include "cli/commands.h"
+#include "cli/config_file.h"
 #include "cli/options.h"
 #include "lrp/filters.h"
 #include "util/error.h"
@@ -11,19 +12,14 @@ namespace lrpseg::cli {
 
 void add_explain(CLI::App& app) {
   auto* cmd = app.add_subcommand("explain", "Relevance heatmaps (LRP) of a checkpoint on cases");
+  add_config_option(cmd);
   auto o = std::make_shared<ExplainOptions>();
-  auto data = std::make_shared<std::string>();
-  auto cases = std::make_shared<std::string>();
-  auto split = std::make_shared<std::string>();
   auto filters = std::make_shared<std::string>("raw");
   auto merge = std::make_shared<std::string>("sum");
   auto target = std::make_shared<std::string>("all");
   cmd->add_option("--model", o->model_dir, "Checkpoint directory")->required();
-  cmd->add_option("--data", *data, "ISLES-format dataset directory")->required();
+  auto cases = add_case_options(cmd, /*images=*/true);
   cmd->add_option("--out", o->out_dir, "Output directory")->required();
-  cmd->add_option("--cases", *cases, "Case numbers, e.g. 4,27 (default: all)");
-  cmd->add_option("--split", *split, "Cases of this split")
-      ->check(CLI::IsMember({"training", "test", "all"}));
   cmd->add_option("--filters", *filters,
                   "Comma-separated filters: raw, pass:a1-a2, clamp:a1-a2 (pass:0.2 = pass:0-0.2), "
                   "or 'paper' for the paper's 16 settings; all run as one batch");
@@ -48,7 +44,7 @@ void add_explain(CLI::App& app) {
     o->lrp.filters = parse_filters(*filters);
     parse_merge(*merge, o->lrp.merge, o->lrp.merge_skip_fraction);
     o->lrp.target = parse_target(*target);
-    o->cases = choose_cases(discover_isles(*data), *cases, *split);
+    o->cases = cases();
     auto summaries = explain_cases(*o);
     for (const auto& s : summaries) {
       std::cout << s["case"].get<std::string>();

@@ -2,6 +2,7 @@
 #include <memory>
 
 #include "cli/commands.h"
+#include "cli/config_file.h"
 #include "cli/options.h"
 #include "infer/explain_cases.h"
 #include "infer/segment.h"
@@ -14,6 +15,7 @@ namespace lrpseg::cli {
 
 void add_figure(CLI::App& app) {
   auto* cmd = app.add_subcommand("figure", "The paper's Figure 1 panel for one case and slice");
+  add_config_option(cmd);
   struct Options {
     std::string model, data, split = "training", modality = "rCBF", out;
     int case_number = 0;
@@ -24,7 +26,10 @@ void add_figure(CLI::App& app) {
   };
   auto o = std::make_shared<Options>();
   cmd->add_option("--model", o->model, "Checkpoint directory")->required();
-  cmd->add_option("--data", o->data, "ISLES-format dataset directory")->required();
+  cmd->add_option("--data", o->data, "Dataset directory (ISLES 2017 or nnU-Net raw layout)")
+      ->required();
+  auto layout = std::make_shared<std::string>("auto");
+  add_layout_option(cmd, *layout);
   cmd->add_option("--case", o->case_number, "Case number")->required();
   cmd->add_option("--split", o->split, "Split of the case")
       ->check(CLI::IsMember({"training", "test"}));
@@ -36,13 +41,14 @@ void add_figure(CLI::App& app) {
   cmd->add_option("--out", o->out, "Output PNG (an SVG is written beside it)")->required();
   auto check_lrp = add_lrp_options(cmd, o->lrp);
   add_threads_option(cmd, o->threads);
-  cmd->callback([o, check_lrp] {
+  cmd->callback([o, check_lrp, layout] {
     check_lrp();
     configure_threads(o->threads);
     int channel = modality_index(o->modality, "--modality");
     LrpOptions lrp = o->lrp;
     lrp.filters = {Filter::raw(), Filter::pass(0, o->pass), Filter::clamp(0, o->clamp)};
-    auto cases = choose_cases(discover_isles(o->data), std::to_string(o->case_number), o->split);
+    auto cases = choose_cases(discover_dataset(o->data, parse_dataset_layout(*layout)),
+                              std::to_string(o->case_number), o->split);
     LoadedModel model = load_checkpoint(o->model);
     PreprocessOptions pre = preprocess_from_info(model.info, o->model + "/model.json");
     CaseExplanation c = explain_case(model.net, cases[0], pre, lrp);

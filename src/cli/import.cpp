@@ -2,6 +2,7 @@
 #include <memory>
 
 #include "cli/commands.h"
+#include "cli/config_file.h"
 #include "data/preprocess.h"
 #include "model/import_weights.h"
 
@@ -12,6 +13,7 @@ void add_import(CLI::App& app) {
       "import",
       "A U-Net trained in PyTorch (state dict as .safetensors or torch.save .pt) as a "
       "checkpoint directory");
+  add_config_option(cmd);
   auto o = std::make_shared<ImportOptions>();
   auto size = std::make_shared<std::string>("19x48x48");
   auto interpolation = std::make_shared<std::string>("nearest");

@@ -1,6 +1,9 @@
 #include <iostream>
+#include <string>
+#include <vector>
 
 #include "cli/commands.h"
+#include "cli/config_file.h"
 #include "util/allocator.h"
 #include "util/error.h"
 #include "util/threads.h"
@@ -30,7 +33,12 @@ int main(int argc, char** argv) {
       "computation); 2 usage error (unknown option or command, an option value that cannot be "
       "used). Errors are one line on stderr naming the file or option.");
   try {
-    app.parse(argc, argv);
+    // Config files first: CLI11 reads those of the main app only.
+    std::vector<std::string> args =
+        lrpseg::cli::expand_config_files(app, std::vector<std::string>(argv + 1, argv + argc));
+    std::vector<const char*> words{argv[0]};
+    for (const std::string& a : args) words.push_back(a.c_str());
+    app.parse(static_cast<int>(words.size()), words.data());
   } catch (const CLI::ParseError& e) {
     if (e.get_exit_code() == 0) return app.exit(e);  // --help, --version
     std::string command = "lrpseg";

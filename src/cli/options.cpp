@@ -6,6 +6,13 @@
 
 namespace lrpseg::cli {
 
+void add_layout_option(CLI::App* cmd, std::string& layout) {
+  cmd->add_option("--layout", layout,
+                  "Dataset layout of --data: auto (nnU-Net raw when dataset.json and imagesTr/ "
+                  "are there), isles2017 or nnunet")
+      ->check(CLI::IsMember({"auto", "isles2017", "nnunet"}));
+}
+
 void add_threads_option(CLI::App* cmd, int& threads) {
   cmd->add_option("--threads", threads, "Threads for LibTorch and OpenBLAS (0 = all cores)")
       ->check(CLI::NonNegativeNumber);
@@ -122,6 +129,38 @@ std::function<void()> add_robustness_options(CLI::App* cmd,
     if (options.sigmas.size() != 1)
       throw UsageError("--robustness-sigma: give one σ here (evaluate takes a list)");
     robustness = options;
+  };
+}
+
+std::function<std::vector<CaseFiles>()> add_case_options(CLI::App* cmd, bool images) {
+  struct Source {
+    std::string data, layout = "auto", cases, split, images, label, name = "case";
+    std::string modalities = "ADC,MTT,rCBF,rCBV,Tmax,TTP";
+  };
+  auto s = std::make_shared<Source>();
+  cmd->add_option("--data", s->data, "Dataset directory (ISLES 2017 or nnU-Net raw layout)");
+  add_layout_option(cmd, s->layout);
+  cmd->add_option("--cases", s->cases, "Case numbers, e.g. 1,4,27 or 1-10 (default: all)");
+  cmd->add_option("--split", s->split, "Cases of this split")
+      ->check(CLI::IsMember({"training", "test", "all"}));
+  if (images) {
+    cmd->add_option("--images", s->images,
+                    "One case as files instead of --data: the six maps, comma-separated");
+    cmd->add_option("--modalities", s->modalities, "The maps of --images, in their order");
+    cmd->add_option("--label", s->label, "The lesion mask of the --images case (optional)");
+    cmd->add_option("--case-name", s->name, "Name of the --images case in outputs");
+  }
+  return [s] {
+    if (!s->images.empty()) {
+      if (!s->data.empty()) throw UsageError("--images and --data exclude each other");
+      if (!s->cases.empty() || !s->split.empty())
+        throw UsageError("--cases/--split select from --data, not --images");
+      return std::vector<CaseFiles>{
+          case_from_files(split_list(s->images), split_list(s->modalities), s->label, s->name)};
+    }
+    if (s->data.empty()) throw UsageError("--data (or --images) is required");
+    return choose_cases(discover_dataset(s->data, parse_dataset_layout(s->layout)), s->cases,
+                        s->split);
   };
 }
 

@@ -10,9 +10,14 @@
 #include "analysis/robustness.h"
 #include "infer/explain_cases.h"
 #include "io/isles.h"
+#include "io/nnunet.h"
 #include "lrp/composite.h"
 
 namespace lrpseg::cli {
+
+// --layout auto|isles2017|nnunet: how --data is laid out (auto: nnU-Net raw
+// when it holds dataset.json and imagesTr/, ISLES 2017 otherwise).
+void add_layout_option(CLI::App* cmd, std::string& layout);
 
 // --threads N (0 = all cores).
 void add_threads_option(CLI::App* cmd, int& threads);
@@ -38,6 +43,13 @@ std::vector<double> parse_number_list(const std::string& list, const std::string
 // for explain and sweep: with S given, the callback sets `robustness`.
 std::function<void()> add_robustness_options(CLI::App* cmd,
                                              std::optional<RobustnessOptions>& robustness);
+
+// Where a command's cases come from: --data (with --layout, --cases, --split)
+// or, with `images`, one case as files: --images A.nii,B.nii,… in the order of
+// --modalities (default ADC,MTT,rCBF,rCBV,Tmax,TTP), --label OT.nii, --case-name.
+// The returned function (called in the callback) gives the cases; exactly one
+// of --data and --images must be given.
+std::function<std::vector<CaseFiles>()> add_case_options(CLI::App* cmd, bool images);
 
 // Cases chosen by --cases (e.g. "1,4,27" or "1-10") and --split
 // (training|test|all). Without --cases: every case of the split (default all);

@@ -4,25 +4,28 @@
 #include <memory>
 
 #include "cli/commands.h"
+#include "cli/config_file.h"
 #include "cli/options.h"
 
 namespace lrpseg::cli {
 
 void add_segment(CLI::App& app) {
   auto* cmd = app.add_subcommand("segment", "Segment cases with a trained checkpoint");
+  add_config_option(cmd);
   auto o = std::make_shared<SegmentOptions>();
-  auto cases = std::make_shared<std::string>();
-  auto split = std::make_shared<std::string>();
   cmd->add_option("--model", o->model_dir, "Checkpoint directory")->required();
-  cmd->add_option("--data", o->data_dir, "ISLES-format dataset directory")->required();
+  auto cases = add_case_options(cmd, /*images=*/true);
   cmd->add_option("--out", o->out_dir, "Output directory for predictions and dice.csv")->required();
-  cmd->add_option("--cases", *cases, "Case numbers, e.g. 1,4,27 or 1-10 (default: all)");
-  cmd->add_option("--split", *split, "Cases of this split")
-      ->check(CLI::IsMember({"training", "test", "all"}));
+  auto naming = std::make_shared<std::string>("case");
+  cmd->add_option("--naming", *naming,
+                  "File names: case (<case>.nii.gz, as explain's prediction and nnU-Net) or "
+                  "isles (SMIR.lrpseg_<case>.<MTT id>.nii, for a challenge submission)")
+      ->check(CLI::IsMember({"case", "isles"}));
   add_threads_option(cmd, o->threads);
   cmd->add_flag("--quiet", o->quiet, "No progress output");
   cmd->callback([=] {
-    o->cases = choose_cases(discover_isles(o->data_dir), *cases, *split);
+    o->naming = parse_output_naming(*naming);
+    o->cases = cases();
     auto rows = segment(*o);
     double sum = 0;
     int n = 0;

@@ -3,6 +3,7 @@
 #include <memory>
 
 #include "cli/commands.h"
+#include "cli/config_file.h"
 #include "cli/options.h"
 #include "infer/segment.h"
 #include "lrp/filters.h"
@@ -18,6 +19,7 @@ namespace fs = std::filesystem;
 void add_sweep(CLI::App& app) {
   auto* cmd = app.add_subcommand(
       "sweep", "Filter sweep over cases and models: inclusivity, signal, tables, figures, report");
+  add_config_option(cmd);
   struct Options {
     std::vector<std::string> models, series;
     std::string data, cases, split, filters = "paper", out;
@@ -28,7 +30,10 @@ void add_sweep(CLI::App& app) {
   cmd->add_option("--series", o->series,
                   "Series label per model (default: by input size, A 19x48x48, B 19x96x96, "
                   "C 19x144x144, X 19x192x192)");
-  cmd->add_option("--data", o->data, "ISLES-format dataset directory")->required();
+  cmd->add_option("--data", o->data, "Dataset directory (ISLES 2017 or nnU-Net raw layout)")
+      ->required();
+  auto layout = std::make_shared<std::string>("auto");
+  add_layout_option(cmd, *layout);
   cmd->add_option("--cases", o->cases, "Case numbers, e.g. 1,2,4,7 (default: all)");
   cmd->add_option("--split", o->split, "Cases of this split")
       ->check(CLI::IsMember({"training", "test", "all"}));
@@ -53,7 +58,7 @@ void add_sweep(CLI::App& app) {
   auto check_robustness = add_robustness_options(cmd, o->step.robustness);
   add_threads_option(cmd, o->step.threads);
   cmd->add_flag("--quiet", o->step.quiet, "No progress output");
-  cmd->callback([o, check_lrp, check_methods, check_robustness] {
+  cmd->callback([o, check_lrp, check_methods, check_robustness, layout] {
     check_lrp();
     check_methods();
     check_robustness();
@@ -63,7 +68,8 @@ void add_sweep(CLI::App& app) {
     }
     o->step.lrp.filters = parse_filters(o->filters);
     const LrpOptions& lrp = o->step.lrp;
-    auto cases = choose_cases(discover_isles(o->data), o->cases, o->split);
+    auto cases =
+        choose_cases(discover_dataset(o->data, parse_dataset_layout(*layout)), o->cases, o->split);
     std::vector<ModelRun> models;
     for (size_t i = 0; i < o->models.size(); ++i) {
       const std::string dir = fs::absolute(o->models[i]).lexically_normal().string();

@@ -5,12 +5,14 @@
 #include <string>
 
 #include "cli/commands.h"
+#include "cli/config_file.h"
 #include "util/progress.h"
 
 namespace lrpseg::cli {
 
 void add_synth(CLI::App& app) {
   auto* cmd = app.add_subcommand("synth", "Write a synthetic ISLES-2017-format dataset (NIfTI)");
+  add_config_option(cmd);
   auto o = std::make_shared<SynthOptions>();
   auto evidence = std::make_shared<std::string>();
   cmd->add_option("--out", o->out_dir, "Output directory (must not hold cases yet)")->required();

@@ -2,6 +2,7 @@
 #include <memory>
 
 #include "cli/commands.h"
+#include "cli/config_file.h"
 #include "cli/options.h"
 #include "io/isles.h"
 #include "train/trainer.h"
@@ -10,13 +11,17 @@ namespace lrpseg::cli {
 
 void add_train(CLI::App& app) {
   auto* cmd = app.add_subcommand("train", "Train the 3D U-Net on an ISLES-format dataset");
+  add_config_option(cmd);
   auto o = std::make_shared<TrainOptions>();
   auto size = std::make_shared<std::string>("19x48x48");
   auto interpolation = std::make_shared<std::string>("nearest");
   auto loss = std::make_shared<std::string>("ce");
   auto cases = std::make_shared<std::string>();
   auto val_cases = std::make_shared<std::string>();
-  cmd->add_option("--data", o->data_dir, "ISLES-format dataset directory")->required();
+  cmd->add_option("--data", o->data_dir, "Dataset directory (ISLES 2017 or nnU-Net raw layout)")
+      ->required();
+  auto layout = std::make_shared<std::string>("auto");
+  add_layout_option(cmd, *layout);
   cmd->add_option("--out", o->out_dir, "Checkpoint directory to write")->required();
   cmd->add_option("--size", *size, "Network input size DxHxW");
   cmd->add_option("--interpolation", *interpolation, "Input resizing")
@@ -38,6 +43,7 @@ void add_train(CLI::App& app) {
     o->preprocess.size_dhw = parse_size_dhw(*size, "--size");
     o->preprocess.interpolation = parse_interpolation(*interpolation, "--interpolation");
     o->loss = parse_loss(*loss, "--loss");
+    o->layout = parse_dataset_layout(*layout);
     if (!cases->empty()) o->cases = parse_case_list(*cases, "--cases");
     if (!val_cases->empty()) o->val_cases = parse_case_list(*val_cases, "--val-cases");
     TrainResult result = train(*o);

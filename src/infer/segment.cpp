@@ -20,6 +20,12 @@ std::string submission_name(const CaseFiles& files) {
   return "SMIR.lrpseg_" + files.name + "." + files.mtt_id + ".nii";
 }
 
+OutputNaming parse_output_naming(const std::string& text) {
+  if (text == "case") return OutputNaming::Case;
+  if (text == "isles") return OutputNaming::Isles;
+  throw UsageError("--naming '" + text + "': expected case or isles");
+}
+
 std::string dice_csv(const std::vector<SegmentRow>& rows) {
   std::string out = csv_line({"case", "dice", "true_voxels", "predicted_voxels"});
   for (const auto& r : rows) {
@@ -64,7 +70,7 @@ std::vector<SegmentRow> segment(const SegmentOptions& o) {
   configure_threads(o.threads);
   LoadedModel model = load_checkpoint(o.model_dir);
   PreprocessOptions pre = preprocess_from_info(model.info, o.model_dir + "/model.json");
-  if (o.cases.empty()) throw Error(o.data_dir + ": no cases to segment");
+  if (o.cases.empty()) throw Error("segment: no cases selected");
   fs::create_directories(o.out_dir);
 
   std::vector<SegmentRow> rows;
@@ -75,7 +81,9 @@ std::vector<SegmentRow> segment(const SegmentOptions& o) {
     torch::Tensor mask = predict_mask(model.net, preprocess_image(v.image, pre), grid);
     SegmentRow row;
     row.case_name = files.name;
-    row.file = (fs::path(o.out_dir) / submission_name(files)).string();
+    const std::string name =
+        o.naming == OutputNaming::Isles ? submission_name(files) : files.name + ".nii.gz";
+    row.file = (fs::path(o.out_dir) / name).string();
     row.predicted_voxels = mask.sum().item<int64_t>();
     if (v.label.defined()) {
       row.dice = dice_score(mask, v.label);

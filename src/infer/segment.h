@@ -1,6 +1,7 @@
 #pragma once
-// Segmentation of cases with a trained checkpoint: one uint8 NIfTI per case in
-// the case's grid and geometry, named as ISLES submissions, and Dice where OT exists.
+// Segmentation of cases with a trained checkpoint: one uint8 label NIfTI per
+// case in the case's grid and geometry (CASE.nii.gz, or named as an ISLES
+// submission), and Dice where OT exists.
 #include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
@@ -10,11 +11,17 @@
 
 namespace lrpseg {
 
+// Prediction file names: <case>.nii.gz (nnU-Net's convention, the default), or
+// the ISLES challenge's submission names (submission_name).
+enum class OutputNaming { Case, Isles };
+OutputNaming parse_output_naming(const std::string& text);  // case | isles
+
 struct SegmentOptions {
   std::string model_dir;
   std::string data_dir;
   std::string out_dir;
   std::vector<CaseFiles> cases;  // chosen by the caller (select_cases / cases_of)
+  OutputNaming naming = OutputNaming::Case;
   int threads = 0;
   bool quiet = false;
 };

@@ -249,6 +249,40 @@ std::vector<CaseFiles> select_cases(const IslesDataset& dataset, const std::vect
   return out;
 }
 
+CaseFiles case_from_files(const std::vector<std::string>& images,
+                          const std::vector<std::string>& modalities, const std::string& label,
+                          const std::string& name) {
+  if (images.size() != kModalities.size())
+    throw UsageError("--images: " + std::to_string(images.size()) +
+                     " files given; a case needs the six maps ADC, MTT, rCBF, rCBV, Tmax, TTP");
+  if (modalities.size() != images.size())
+    throw UsageError("--modalities: " + std::to_string(modalities.size()) + " names for " +
+                     std::to_string(images.size()) + " --images files");
+  CaseFiles files;
+  files.name = name;
+  files.split = label.empty() ? Split::Test : Split::Training;
+  files.number = 1;
+  for (size_t i = 0; i < images.size(); ++i) {
+    size_t m = 0;
+    auto lower = [](std::string s) {
+      for (char& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+      return s;
+    };
+    while (m < kModalities.size() && lower(kModalities[m]) != lower(modalities[i])) ++m;
+    if (m == kModalities.size())
+      throw UsageError("--modalities: unknown modality '" + modalities[i] +
+                       "' (expected ADC, MTT, rCBF, rCBV, Tmax and TTP)");
+    if (!files.modality_paths[m].empty())
+      throw UsageError("--modalities: " + std::string(kModalities[m]) + " is named twice");
+    if (!fs::is_regular_file(images[i])) throw UsageError("--images: " + images[i] + ": not found");
+    files.modality_paths[m] = images[i];
+  }
+  if (!label.empty() && !fs::is_regular_file(label))
+    throw UsageError("--label: " + label + ": not found");
+  files.ot_path = label;
+  return files;
+}
+
 CaseVolumes load_case(const CaseFiles& files) {
   const Volume adc = read_nifti_3d(files.modality_paths[0]);
   const auto check_grid = [&](const Volume& v) {

@@ -60,6 +60,14 @@ struct CaseVolumes {
   NiftiHeader geometry;  // header of the ADC volume (outputs copy it)
 };
 
+// One case given as files (--images): `images` in the order `modalities` names
+// them (each of kModalities once, case-insensitive), an optional label file.
+// Throws lrpseg::UsageError naming --images/--modalities/--label for a wrong
+// count, an unknown or repeated modality, or a file that does not exist.
+CaseFiles case_from_files(const std::vector<std::string>& images,
+                          const std::vector<std::string>& modalities, const std::string& label,
+                          const std::string& name);
+
 // Reads a case's volumes; they must be 3-D and share one grid.
 CaseVolumes load_case(const CaseFiles& files);
 

@@ -96,7 +96,8 @@ int64_t filter_batch_within(const Trace& trace, int64_t filters, int64_t element
                      gigabytes(fixed) + " and one filter's " + "relevance needs about " +
                      gigabytes(per_sample) + " more (total " + gigabytes(fixed + per_sample) + ")");
   }
-  return std::min(fit, filters);
+  const int64_t fast = std::max<int64_t>(1, kFastPassBytes / std::max<int64_t>(per_sample, 1));
+  return std::min({fit, fast, filters});
 }
 
 int64_t available_memory_bytes() {

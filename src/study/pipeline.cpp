@@ -4,6 +4,7 @@
 
 #include "data/synth.h"
 #include "infer/segment.h"
+#include "io/nnunet.h"
 #include "model/checkpoint.h"
 #include "report/html_report.h"
 #include "study/evaluation_run.h"
@@ -93,7 +94,7 @@ void prepare_data(Run& run) {
     run.data_dir = (run.dir / "data").string();
     if (!fs::exists(run.dir / "data" / "training_1")) synthesize(c, run.data_dir);
   }
-  run.dataset = discover_isles(run.data_dir);
+  run.dataset = discover_dataset(run.data_dir);
   const std::string dice_list = !c.dice_cases.empty() ? c.dice_cases : c.val_cases;
   run.dice_cases = dice_list.empty()
                        ? cases_of(run.dataset, Split::Training)

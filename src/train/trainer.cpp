@@ -154,7 +154,7 @@ struct CaseSplit {
 
 // --cases (default: every training case not in --val-cases) and --val-cases.
 CaseSplit split_cases(const TrainOptions& o) {
-  const IslesDataset dataset = discover_isles(o.data_dir);
+  const IslesDataset dataset = discover_dataset(o.data_dir, o.layout);
   CaseSplit split;
   if (!o.val_cases.empty()) split.validation = select_cases(dataset, o.val_cases, Split::Training);
   if (!o.cases.empty()) {

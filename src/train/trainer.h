@@ -8,12 +8,14 @@
 #include <vector>
 
 #include "data/preprocess.h"
+#include "io/nnunet.h"
 #include "train/losses.h"
 
 namespace lrpseg {
 
 struct TrainOptions {
   std::string data_dir;
+  DatasetLayout layout = DatasetLayout::Auto;
   std::string out_dir;
   PreprocessOptions preprocess;  // size_dhw default 19x48x48, nearest
   int64_t width = 32;

@@ -7,6 +7,7 @@
 #include <nlohmann/json.hpp>
 
 #include "data/synth.h"
+#include "io/isles.h"
 #include "io/nifti.h"
 #include "io/raw_nifti.h"
 #include "run_command.h"
@@ -192,6 +193,89 @@ TEST(ExitStatus, UsageErrorsExitTwoRuntimeErrorsOne) {
   const auto choices = run_lrpseg("train --help");
   EXPECT_NE(choices.output.find("{ce,dice,ce+dice}"), std::string::npos) << choices.output;
   EXPECT_FALSE(fs::exists(dir / "m"));
+}
+
+TEST(ConfigFile, JsonOptionsAreReadAndTheCommandLineOverridesThem) {
+  test::TempDir dir;
+  write_text_atomically(
+      dir / "c.json",
+      nlohmann::json{{"out", dir / "data"}, {"cases", 3}, {"test-cases", 0}, {"seed", 4}}.dump());
+  const auto r = run_lrpseg("synth --config " + (dir / "c.json") + " --cases 1");
+  ASSERT_EQ(r.status, 0) << r.output;
+  EXPECT_TRUE(fs::exists(dir / "data/training_1"));
+  EXPECT_FALSE(fs::exists(dir / "data/training_2"));  // --cases 1 beat the file's 3
+
+  write_text_atomically(dir / "typo.json",
+                        nlohmann::json{{"out", dir / "d2"}, {"colour", "red"}}.dump());
+  auto bad = run_lrpseg("synth --config " + (dir / "typo.json"));
+  EXPECT_EQ(bad.status, 2) << bad.output;
+  expect_clean_error(bad, "colour");
+  write_text_atomically(dir / "broken.json", "{\"out\": ");
+  bad = run_lrpseg("synth --config " + (dir / "broken.json"));
+  EXPECT_EQ(bad.status, 2) << bad.output;
+  expect_clean_error(bad, "--config");
+  bad = run_lrpseg("explain --config " + (dir / "none.json"));
+  EXPECT_EQ(bad.status, 2) << bad.output;
+  expect_clean_error(bad, "none.json");
+  EXPECT_FALSE(fs::exists(dir / "d2"));
+}
+
+// One case three ways: from the ISLES folder, as --images in another order, and
+// from an nnU-Net raw copy of the dataset; the predictions are the same.
+TEST(Cli, ImagesAndNnUnetLayoutGiveTheSamePredictionAsTheIslesFolder) {
+  test::TempDir dir;
+  synthesize_isles({dir / "data", 1, 0, 6});
+  auto r = run_lrpseg("train --data " + (dir / "data") + " --out " + (dir / "m") +
+                      " --width 2 --size 4x16x16 --epochs 1 --threads 1 --quiet");
+  ASSERT_EQ(r.status, 0) << r.output;
+  r = run_lrpseg("segment --model " + (dir / "m") + " --data " + (dir / "data") + " --out " +
+                 (dir / "isles") + " --quiet");
+  ASSERT_EQ(r.status, 0) << r.output;
+  const CaseFiles c = discover_isles(dir / "data").cases[0];
+  const std::string images = c.modality_paths[5] + "," + c.modality_paths[0] + "," +
+                             c.modality_paths[1] + "," + c.modality_paths[2] + "," +
+                             c.modality_paths[3] + "," + c.modality_paths[4];
+  r = run_lrpseg("segment --model " + (dir / "m") + " --images " + images +
+                 " --modalities TTP,ADC,MTT,rCBF,rCBV,Tmax --label " + c.ot_path +
+                 " --case-name c1 --out " + (dir / "files") + " --quiet");
+  ASSERT_EQ(r.status, 0) << r.output;
+  const torch::Tensor isles = read_nifti((dir / "isles/training_1.nii.gz")).data;
+  EXPECT_TRUE(torch::equal(read_nifti((dir / "files/c1.nii.gz")).data, isles));
+  EXPECT_NE(read_text(dir / "files/dice.csv").find("c1,"), std::string::npos);
+
+  // nnU-Net raw: channels numbered in another order, named in dataset.json.
+  fs::create_directories(dir / "nnu/imagesTr");
+  fs::create_directories(dir / "nnu/labelsTr");
+  const std::vector<int> channel{3, 0, 5, 1, 4, 2};  // ADC is _0003, MTT _0000, …
+  nlohmann::json names;
+  for (size_t m = 0; m < 6; ++m) {
+    names[std::to_string(channel[m])] = kModalities[m];
+    char suffix[16];
+    std::snprintf(suffix, sizeof suffix, "_%04d.nii.gz", channel[m]);
+    write_nifti(dir / ("nnu/imagesTr/ISLES_0001" + std::string(suffix)),
+                read_nifti(c.modality_paths[m]).data, read_nifti_header(c.modality_paths[m]),
+                OutputType::Float32);
+  }
+  write_nifti(dir / "nnu/labelsTr/ISLES_0001.nii.gz", read_nifti(c.ot_path).data,
+              read_nifti_header(c.ot_path), OutputType::Label);
+  write_text_atomically(
+      dir / "nnu/dataset.json",
+      nlohmann::json{{"channel_names", names}, {"file_ending", ".nii.gz"}}.dump());
+  r = run_lrpseg("segment --model " + (dir / "m") + " --data " + (dir / "nnu") + " --out " +
+                 (dir / "nnu_seg") + " --quiet");
+  ASSERT_EQ(r.status, 0) << r.output;
+  EXPECT_TRUE(torch::equal(read_nifti((dir / "nnu_seg/ISLES_0001.nii.gz")).data, isles));
+
+  const std::string model = "segment --model " + (dir / "m") + " --out " + (dir / "bad") + " ";
+  auto bad = run_lrpseg(model + "--images " + c.modality_paths[0]);
+  EXPECT_EQ(bad.status, 2) << bad.output;
+  expect_clean_error(bad, "--images");
+  bad = run_lrpseg(model);
+  EXPECT_EQ(bad.status, 2) << bad.output;
+  expect_clean_error(bad, "--data");
+  bad = run_lrpseg(model + "--images " + images + " --modalities ADC,ADC,MTT,rCBF,rCBV,Tmax");
+  expect_clean_error(bad, "--modalities");
+  EXPECT_FALSE(fs::exists(dir / "bad"));
 }
 
 TEST(Cli, InfoPrintsThePaperModelsParameterCount) {

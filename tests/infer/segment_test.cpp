@@ -34,13 +34,13 @@ TEST(Segment, WritesOnePredictionPerCaseInTheCaseGeometryAndDiceCsv) {
   ASSERT_EQ(rows.size(), 3u);
   for (size_t i = 0; i < rows.size(); ++i) {
     const CaseFiles& files = dataset.cases[i];
-    EXPECT_EQ(fs::path(rows[i].file).filename().string(),
-              "SMIR.lrpseg_" + files.name + "." + files.mtt_id + ".nii");
+    EXPECT_EQ(fs::path(rows[i].file).filename().string(), files.name + ".nii.gz");
     Volume written = read_nifti_3d(rows[i].file);
     NiftiHeader adc = read_nifti_header(files.modality_paths[0]);
     EXPECT_EQ(written.header.size_dhw(), adc.size_dhw());
     EXPECT_EQ(written.header.sform(), adc.sform());
-    EXPECT_EQ(written.header.datatype(), 2);  // uint8
+    EXPECT_EQ(written.header.datatype(), 2);        // uint8
+    EXPECT_EQ(written.header.intent_code(), 1002);  // NIFTI_INTENT_LABEL
     EXPECT_EQ(written.data.sum().item<int64_t>(), rows[i].predicted_voxels);
   }
   EXPECT_LT(rows[2].dice, 0);  // the test case has no OT
@@ -48,6 +48,18 @@ TEST(Segment, WritesOnePredictionPerCaseInTheCaseGeometryAndDiceCsv) {
   EXPECT_EQ(csv.rfind("case,dice,true_voxels,predicted_voxels\n", 0), 0u);
   EXPECT_NE(csv.find("training_1,"), std::string::npos);
   EXPECT_EQ(csv.find("test_1"), std::string::npos);
+
+  s.naming = OutputNaming::Isles;  // challenge submission names
+  s.out_dir = dir / "submission";
+  rows = segment(s);
+  for (size_t i = 0; i < rows.size(); ++i) {
+    const CaseFiles& files = dataset.cases[i];
+    EXPECT_EQ(fs::path(rows[i].file).filename().string(),
+              "SMIR.lrpseg_" + files.name + "." + files.mtt_id + ".nii");
+    EXPECT_TRUE(torch::equal(
+        read_nifti_3d(rows[i].file).data,
+        read_nifti_3d((fs::path(dir / "seg") / (files.name + ".nii.gz")).string()).data));
+  }
 }
 
 TEST(Segment, PreprocessingComesFromModelJson) {

@@ -112,5 +112,24 @@ TEST(MemoryBudget, FilterBatchIsWhatFitsAndNotEvenOneIsAnError) {
   EXPECT_GT(default_memory_budget(), 0);
 }
 
+TEST(MemoryBudget, LargeInputsGetSmallerBatchesEvenWhenMemoryIsPlenty) {
+  // A one-convolution trace at paper-B size, shapes only: 64 channels, 19x96x96.
+  Trace trace;
+  trace.shapes = {{1, 64, 19, 96, 96}, {1, 64, 19, 96, 96}};
+  TraceStep conv;
+  conv.kind = LayerKind::Conv;
+  conv.inputs = {0};
+  conv.output = 1;
+  trace.steps = {conv};
+  trace.output_id = 1;
+  const int64_t per = relevance_bytes_per_sample(trace, 4);
+  // Arriving relevance plus three message-sized tensors.
+  EXPECT_EQ(per, 4 * int64_t{64 * 19 * 96 * 96} * 4);
+  const int64_t plenty = int64_t{1} << 40;
+  EXPECT_EQ(filter_batch_within(trace, 16, 4, plenty), kFastPassBytes / per);
+  EXPECT_LT(filter_batch_within(trace, 16, 4, plenty), 16);
+  EXPECT_EQ(filter_batch_within(trace, 2, 4, plenty), 2);
+}
+
 }  // namespace
 }  // namespace lrpseg
