@@ -13,6 +13,11 @@ void add_layout_option(CLI::App* cmd, std::string& layout) {
       ->check(CLI::IsMember({"auto", "isles2017", "nnunet"}));
 }
 
+void add_nan_to_num_flag(CLI::App* cmd, bool& nan_to_num) {
+  cmd->add_flag("--nan-to-num", nan_to_num,
+                "Read NaN/Inf voxels as 0 (background) instead of refusing the file");
+}
+
 void add_threads_option(CLI::App* cmd, int& threads) {
   cmd->add_option("--threads", threads, "Threads for LibTorch and OpenBLAS (0 = all cores)")
       ->check(CLI::NonNegativeNumber);
@@ -136,6 +141,7 @@ std::function<std::vector<CaseFiles>()> add_case_options(CLI::App* cmd, bool ima
   struct Source {
     std::string data, layout = "auto", cases, split, images, label, name = "case";
     std::string modalities = "ADC,MTT,rCBF,rCBV,Tmax,TTP";
+    bool nan_to_num = false;
   };
   auto s = std::make_shared<Source>();
   cmd->add_option("--data", s->data, "Dataset directory (ISLES 2017 or nnU-Net raw layout)");
@@ -143,6 +149,7 @@ std::function<std::vector<CaseFiles>()> add_case_options(CLI::App* cmd, bool ima
   cmd->add_option("--cases", s->cases, "Case numbers, e.g. 1,4,27 or 1-10 (default: all)");
   cmd->add_option("--split", s->split, "Cases of this split")
       ->check(CLI::IsMember({"training", "test", "all"}));
+  add_nan_to_num_flag(cmd, s->nan_to_num);
   if (images) {
     cmd->add_option("--images", s->images,
                     "One case as files instead of --data: the six maps, comma-separated");
@@ -151,16 +158,20 @@ std::function<std::vector<CaseFiles>()> add_case_options(CLI::App* cmd, bool ima
     cmd->add_option("--case-name", s->name, "Name of the --images case in outputs");
   }
   return [s] {
+    std::vector<CaseFiles> cases;
     if (!s->images.empty()) {
       if (!s->data.empty()) throw UsageError("--images and --data exclude each other");
       if (!s->cases.empty() || !s->split.empty())
         throw UsageError("--cases/--split select from --data, not --images");
-      return std::vector<CaseFiles>{
+      cases = {
           case_from_files(split_list(s->images), split_list(s->modalities), s->label, s->name)};
+    } else {
+      if (s->data.empty()) throw UsageError("--data (or --images) is required");
+      cases = choose_cases(discover_dataset(s->data, parse_dataset_layout(s->layout)), s->cases,
+                           s->split);
     }
-    if (s->data.empty()) throw UsageError("--data (or --images) is required");
-    return choose_cases(discover_dataset(s->data, parse_dataset_layout(s->layout)), s->cases,
-                        s->split);
+    for (CaseFiles& c : cases) c.non_finite = s->nan_to_num ? NonFinite::ToZero : NonFinite::Refuse;
+    return cases;
   };
 }
 

@@ -34,6 +34,8 @@ void add_sweep(CLI::App& app) {
       ->required();
   auto layout = std::make_shared<std::string>("auto");
   add_layout_option(cmd, *layout);
+  auto nan_to_num = std::make_shared<bool>(false);
+  add_nan_to_num_flag(cmd, *nan_to_num);
   cmd->add_option("--cases", o->cases, "Case numbers, e.g. 1,2,4,7 (default: all)");
   cmd->add_option("--split", o->split, "Cases of this split")
       ->check(CLI::IsMember({"training", "test", "all"}));
@@ -58,7 +60,7 @@ void add_sweep(CLI::App& app) {
   auto check_robustness = add_robustness_options(cmd, o->step.robustness);
   add_threads_option(cmd, o->step.threads);
   cmd->add_flag("--quiet", o->step.quiet, "No progress output");
-  cmd->callback([o, check_lrp, check_methods, check_robustness, layout] {
+  cmd->callback([o, check_lrp, check_methods, check_robustness, layout, nan_to_num] {
     check_lrp();
     check_methods();
     check_robustness();
@@ -70,6 +72,7 @@ void add_sweep(CLI::App& app) {
     const LrpOptions& lrp = o->step.lrp;
     auto cases =
         choose_cases(discover_dataset(o->data, parse_dataset_layout(*layout)), o->cases, o->split);
+    for (CaseFiles& c : cases) c.non_finite = *nan_to_num ? NonFinite::ToZero : NonFinite::Refuse;
     std::vector<ModelRun> models;
     for (size_t i = 0; i < o->models.size(); ++i) {
       const std::string dir = fs::absolute(o->models[i]).lexically_normal().string();

@@ -22,6 +22,7 @@ void add_train(CLI::App& app) {
       ->required();
   auto layout = std::make_shared<std::string>("auto");
   add_layout_option(cmd, *layout);
+  add_nan_to_num_flag(cmd, o->nan_to_num);
   cmd->add_option("--out", o->out_dir, "Checkpoint directory to write")->required();
   cmd->add_option("--size", *size, "Network input size DxHxW");
   cmd->add_option("--interpolation", *interpolation, "Input resizing")

@@ -284,7 +284,7 @@ CaseFiles case_from_files(const std::vector<std::string>& images,
 }
 
 CaseVolumes load_case(const CaseFiles& files) {
-  const Volume adc = read_nifti_3d(files.modality_paths[0]);
+  const Volume adc = read_nifti_3d(files.modality_paths[0], files.non_finite);
   const auto check_grid = [&](const Volume& v) {
     if (v.header.size_dhw() != adc.header.size_dhw())
       throw Error(files.name + ": " + v.path + " has grid " + nifti_dims_string(v.header) +
@@ -297,7 +297,7 @@ CaseVolumes load_case(const CaseFiles& files) {
   };
   std::vector<torch::Tensor> channels{adc.data};
   for (size_t m = 1; m < kModalities.size(); ++m) {
-    const Volume v = read_nifti_3d(files.modality_paths[m]);
+    const Volume v = read_nifti_3d(files.modality_paths[m], files.non_finite);
     check_grid(v);
     channels.push_back(v.data);
   }
@@ -306,7 +306,7 @@ CaseVolumes load_case(const CaseFiles& files) {
   out.image = torch::stack(channels);
   out.geometry = adc.header;
   if (!files.ot_path.empty()) {
-    const Volume ot = read_nifti_3d(files.ot_path);
+    const Volume ot = read_nifti_3d(files.ot_path, files.non_finite);
     check_grid(ot);
     out.label = (ot.data > 0.5).to(torch::kUInt8);
   }

@@ -28,6 +28,7 @@ struct CaseFiles {
   std::array<std::string, 6> modality_paths;  // NIfTI paths in kModalities order
   std::string ot_path;                        // empty when the case has no OT (test cases)
   std::string mtt_id;  // <id> of the case's MR_MTT folder (for ISLES submission names)
+  NonFinite non_finite = NonFinite::Refuse;  // how load_case treats NaN/Inf voxels
 };
 
 // Cases sorted: training by number, then test by number.

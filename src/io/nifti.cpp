@@ -231,8 +231,9 @@ torch::Tensor load_voxels(const nifti_image* nim, const std::string& path,
   const int64_t nan = torch::isnan(data).sum().item<int64_t>();
   const int64_t inf = torch::isinf(data).sum().item<int64_t>();
   if (nan + inf == 0) return data;
+  if (non_finite == NonFinite::ToZero) return data.masked_fill_(~torch::isfinite(data), 0.0f);
   throw Error(path + ": contains " + std::to_string(nan) + " NaN and " + std::to_string(inf) +
-              " Inf voxels");
+              " Inf voxels (--nan-to-num sets them to 0)");
 }
 
 std::vector<int64_t> reversed_dims(const nifti_image* nim) {

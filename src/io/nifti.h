@@ -58,8 +58,10 @@ struct Volume {
 };
 
 // What a read does with NaN/Inf voxels: refuse the file (naming the counts),
-// or keep them (inspection: `lrpseg info` describes such a file).
-enum class NonFinite { Refuse, Keep };
+// keep them (inspection: `lrpseg info` describes such a file), or set them to 0,
+// the background value of the maps (--nan-to-num; perfusion maps often hold
+// NaN outside the brain).
+enum class NonFinite { Refuse, Keep, ToZero };
 
 // Reads a .nii or .nii.gz file of any dimensionality (1..7) and of datatype
 // uint8, int8, int16, uint16, int32, uint32, int64, float32 or float64.

@@ -166,6 +166,8 @@ CaseSplit split_cases(const TrainOptions& o) {
     }
   }
   if (split.train.empty()) throw Error(o.data_dir + ": no training cases selected");
+  for (auto* cases : {&split.train, &split.validation})
+    for (CaseFiles& c : *cases) c.non_finite = o.nan_to_num ? NonFinite::ToZero : NonFinite::Refuse;
   return split;
 }
 

@@ -16,6 +16,7 @@ namespace lrpseg {
 struct TrainOptions {
   std::string data_dir;
   DatasetLayout layout = DatasetLayout::Auto;
+  bool nan_to_num = false;  // NaN/Inf voxels read as 0 instead of refused
   std::string out_dir;
   PreprocessOptions preprocess;  // size_dhw default 19x48x48, nearest
   int64_t width = 32;

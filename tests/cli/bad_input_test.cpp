@@ -67,16 +67,32 @@ TEST(BadInput, InfoDescribesNanVoxelsThatDataCommandsRefuse) {
     if (e.path().string().find("MR_ADC") != std::string::npos && e.is_regular_file())
       adc = e.path().string();
   ASSERT_FALSE(adc.empty());
-  const auto dim = read_nifti(adc).header.dim();
-  std::vector<float> voxels(dim[1] * dim[2] * dim[3], 0.5f);
+  // The same volume and geometry as float32 with one NaN, written through nifticlib.
+  const Volume v = read_nifti(adc);
+  nifti_image* nim = nifti_copy_nim_info(static_cast<const nifti_image*>(v.header.image.get()));
+  nim->datatype = DT_FLOAT32;
+  nifti_datatype_sizes(nim->datatype, &nim->nbyper, &nim->swapsize);
+  nim->scl_slope = 1;
+  nim->scl_inter = 0;
+  std::vector<float> voxels(v.data.data_ptr<float>(), v.data.data_ptr<float>() + v.data.numel());
   voxels[3] = std::nanf("");
+  nim->data = voxels.data();
   fs::remove(adc);
-  test::write_raw_nifti(adc, {{dim[1], dim[2], dim[3]}}, voxels);
+  nifti_set_filenames(nim, adc.c_str(), 0, 1);
+  nifti_image_write(nim);
+  nim->data = nullptr;
+  nifti_image_free(nim);
   const auto t = run_lrpseg("train --data " + (dir / "data") + " --out " + (dir / "m") +
                             " --width 2 --size 4x16x16 --epochs 1 --threads 1 --quiet");
   expect_clean_error(t, adc);
   EXPECT_NE(t.output.find("1 NaN"), std::string::npos) << t.output;
   EXPECT_FALSE(fs::exists(dir / "m"));
+  // With --nan-to-num the voxel reads as 0 and training runs.
+  const auto ok =
+      run_lrpseg("train --data " + (dir / "data") + " --out " + (dir / "m") +
+                 " --width 2 --size 4x16x16 --epochs 1 --threads 1 --quiet --nan-to-num");
+  EXPECT_EQ(ok.status, 0) << ok.output;
+  EXPECT_TRUE(fs::exists(dir / "m/model.json"));
 }
 
 TEST(BadInput, UnknownOptionValuesNameTheOption) {

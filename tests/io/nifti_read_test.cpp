@@ -171,6 +171,9 @@ TEST(Nifti, ReadNifti_KeepsNonFiniteVoxelsForInspection) {
   EXPECT_EQ(v.data[0][0][0].item<float>(), 1.0f);
   EXPECT_TRUE(std::isnan(v.data[0][0][1].item<float>()));
   EXPECT_EQ(v.data[0][0][2].item<float>(), -INFINITY);
+  const Volume zero = read_nifti(path, NonFinite::ToZero);
+  EXPECT_TRUE(torch::equal(zero.data, torch::tensor({1.0f, 0.0f, 0.0f}).view({1, 1, 3})));
+  EXPECT_NE(error_of([&] { read_nifti(path); }).find("--nan-to-num"), std::string::npos);
 }
 
 TEST(Nifti, ReadNifti_BrokenMagicIsRefusedNotReadAsAnalyze) {
