@@ -56,7 +56,8 @@ std::vector<std::string> words_of(const CLI::App& cmd, const std::string& file,
 void add_config_option(CLI::App* cmd) {
   cmd->add_option("--config",
                   "JSON file of options ({\"cases\": \"17-20\", \"threads\": 2}); "
-                  "options on the command line override it");
+                  "options on the command line override it")
+      ->group(kGroup);
 }
 
 std::vector<std::string> expand_config_files(const CLI::App& app,
@@ -70,11 +71,8 @@ std::vector<std::string> expand_config_files(const CLI::App& app,
     }
     if (cmd) break;
   }
-  if (!cmd || cmd->get_option_no_throw("--config") == nullptr ||
-      cmd->get_option_no_throw("--config")->get_description().rfind("JSON file of options", 0) !=
-          0) {
-    return args;  // no such subcommand, or its --config means something else (experiment)
-  }
+  const CLI::Option* config = cmd ? cmd->get_option_no_throw("--config") : nullptr;
+  if (!config || config->get_group() != kGroup) return args;  // none, or experiment's study file
   std::vector<std::string> out(args.begin(), args.begin() + at + 1), rest;
   for (size_t i = at + 1; i < args.size(); ++i) {
     std::string file;

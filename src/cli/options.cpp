@@ -90,9 +90,7 @@ std::function<void()> add_method_options(CLI::App* cmd, MethodOptions& methods,
   }
   return [&methods, list, patch, stride, channels, precision] {
     methods.methods = parse_methods(*list);
-    if (*precision != "float" && *precision != "double")
-      throw UsageError("--baseline-precision: '" + *precision + "' (float or double)");
-    methods.precision = parse_precision(*precision);
+    methods.precision = parse_precision(*precision);  // IsMember checked the name
     AttributionOptions& o = methods.attribution;
     o.occlusion_patch = parse_size_dhw(*patch, "--occlusion-patch");
     if (!stride->empty()) o.occlusion_stride = parse_size_dhw(*stride, "--occlusion-stride");

@@ -134,7 +134,7 @@ SynthEvidence parse_evidence_modalities(const std::string& list) {
     for (int m = 0; m < kSynthModalityCount; ++m)
       if (name == lowercase(kTokens[m] + 3)) found = m;  // the token without "MR_"
     if (found < 0) {
-      throw Error(
+      throw UsageError(
           "--evidence: " +
           (token.empty() ? "empty name in '" + list + "'" : "unknown modality '" + token + "'") +
           valid);

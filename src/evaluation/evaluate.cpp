@@ -51,10 +51,7 @@ bool has(const std::vector<std::string>& list, const std::string& name) {
   return std::find(list.begin(), list.end(), name) != list.end();
 }
 
-bool has_lrp(const EvaluateOptions& o) {
-  return std::find(o.methods.methods.begin(), o.methods.methods.end(), Method::Lrp) !=
-         o.methods.methods.end();
-}
+bool has_lrp(const EvaluateOptions& o) { return o.methods.has(Method::Lrp); }
 
 }  // namespace
 

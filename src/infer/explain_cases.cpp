@@ -133,13 +133,10 @@ json describe(const MethodOptions& m) {
 
 Explanation explain_methods(UNet& net, const torch::Tensor& x, const LrpOptions& lrp,
                             const MethodOptions& methods) {
-  const auto has = [&](Method m) {
-    return std::find(methods.methods.begin(), methods.methods.end(), m) != methods.methods.end();
-  };
   Explanation e;
   UNet run = with_dtype(net, dtype_of(lrp.precision));
   const torch::Tensor input = x.to(dtype_of(lrp.precision));
-  if (has(Method::Lrp)) {
+  if (methods.has(Method::Lrp)) {
     e = explain(run, input, lrp);
   } else {
     torch::NoGradGuard no_grad;
@@ -197,9 +194,8 @@ CaseExplanation explain_case(UNet& net, const CaseFiles& files, const Preprocess
     // Each map's float32 version against its float64 one: LRP's maps come first.
     const torch::Tensor& mine = c.explanation.relevance;
     const torch::Tensor& theirs = check.explanation.relevance;
-    const bool has_lrp = std::find(methods.methods.begin(), methods.methods.end(), Method::Lrp) !=
-                         methods.methods.end();
-    const int64_t lrp_maps = has_lrp ? static_cast<int64_t>(lrp.filters.size()) : 0;
+    const int64_t lrp_maps =
+        methods.has(Method::Lrp) ? static_cast<int64_t>(lrp.filters.size()) : 0;
     for (int64_t k = 0; k < mine.size(0); ++k) {
       const Precision p = k < lrp_maps ? lrp.precision : methods.precision;
       const torch::Tensor a = mine.narrow(0, k, 1), b = theirs.narrow(0, k, 1);

@@ -2,6 +2,7 @@
 // One case explained: relevance heatmaps of a trained checkpoint, one batched
 // relevance pass over all requested filters (DESIGN.md §3), and its files.
 // The `lrpseg explain` command over cases is analysis/explain_run.h.
+#include <algorithm>
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
@@ -28,6 +29,10 @@ struct MethodOptions {
   // convolutions with autograd are ~20x slower (integrated gradients at width 8:
   // 6.6 s float32, 150 s float64).
   Precision precision = Precision::Float;
+
+  bool has(Method method) const {
+    return std::find(methods.begin(), methods.end(), method) != methods.end();
+  }
 };
 
 // The same explanation in the other precision, and how far it is from the first.

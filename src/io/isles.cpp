@@ -1,6 +1,7 @@
 #include "io/isles.h"
 
 #include <algorithm>
+#include <cctype>
 #include <filesystem>
 #include <map>
 #include <optional>
@@ -170,6 +171,16 @@ std::string ranges_string(std::vector<int> numbers) {
 
 }  // namespace
 
+std::optional<size_t> find_modality(const std::string& name) {
+  auto lower = [](std::string s) {
+    for (char& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    return s;
+  };
+  for (size_t m = 0; m < kModalities.size(); ++m)
+    if (lower(name) == lower(kModalities[m])) return m;
+  return std::nullopt;
+}
+
 const char* split_name(Split split) { return split == Split::Training ? "training" : "test"; }
 
 IslesDataset discover_isles(const std::string& root) {
@@ -263,15 +274,11 @@ CaseFiles case_from_files(const std::vector<std::string>& images,
   files.split = label.empty() ? Split::Test : Split::Training;
   files.number = 1;
   for (size_t i = 0; i < images.size(); ++i) {
-    size_t m = 0;
-    auto lower = [](std::string s) {
-      for (char& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-      return s;
-    };
-    while (m < kModalities.size() && lower(kModalities[m]) != lower(modalities[i])) ++m;
-    if (m == kModalities.size())
+    const std::optional<size_t> found = find_modality(modalities[i]);
+    if (!found)
       throw UsageError("--modalities: unknown modality '" + modalities[i] +
                        "' (expected ADC, MTT, rCBF, rCBV, Tmax and TTP)");
+    const size_t m = *found;
     if (!files.modality_paths[m].empty())
       throw UsageError("--modalities: " + std::string(kModalities[m]) + " is named twice");
     if (!fs::is_regular_file(images[i])) throw UsageError("--images: " + images[i] + ": not found");

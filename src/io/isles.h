@@ -5,6 +5,7 @@
 #include <torch/torch.h>
 
 #include <array>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -15,6 +16,9 @@ namespace lrpseg {
 // The fixed channel order of every input tensor.
 inline constexpr std::array<const char*, 6> kModalities = {"ADC",  "MTT",  "rCBF",
                                                            "rCBV", "Tmax", "TTP"};
+
+// The index in kModalities of `name`, case-insensitively ("adc" → 0), or nullopt.
+std::optional<size_t> find_modality(const std::string& name);
 
 enum class Split { Training, Test };
 

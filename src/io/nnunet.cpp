@@ -17,11 +17,6 @@ namespace {
 
 namespace fs = std::filesystem;
 
-std::string lower(std::string s) {
-  for (char& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return s;
-}
-
 // File number of each modality (kModalities order) from dataset.json's channel_names.
 std::array<int, 6> modality_channels(const nlohmann::json& j, const std::string& source) {
   if (!j.contains("channel_names") || !j.at("channel_names").is_object())
@@ -30,15 +25,13 @@ std::array<int, 6> modality_channels(const nlohmann::json& j, const std::string&
   channel.fill(-1);
   for (const auto& [number, name] : j.at("channel_names").items()) {
     if (!name.is_string()) throw Error(source + ": channel_names." + number + " is not a name");
-    const std::string n = lower(name.get<std::string>());
-    for (size_t m = 0; m < kModalities.size(); ++m) {
-      if (n != lower(kModalities[m])) continue;
-      if (channel[m] >= 0) throw Error(source + ": two channels are named " + kModalities[m]);
-      if (number.empty() || number.size() > 4 ||
-          number.find_first_not_of("0123456789") != std::string::npos)
-        throw Error(source + ": channel number '" + number + "' is not a number");
-      channel[m] = std::stoi(number);
-    }
+    const std::optional<size_t> m = find_modality(name.get<std::string>());
+    if (!m) continue;  // a channel the network does not read
+    if (channel[*m] >= 0) throw Error(source + ": two channels are named " + kModalities[*m]);
+    if (number.empty() || number.size() > 4 ||
+        number.find_first_not_of("0123456789") != std::string::npos)
+      throw Error(source + ": channel number '" + number + "' is not a number");
+    channel[*m] = std::stoi(number);
   }
   std::string missing;
   for (size_t m = 0; m < kModalities.size(); ++m)

@@ -33,6 +33,18 @@ void expect_clean_error(const test::CommandResult& r, const std::string& mention
   EXPECT_EQ(lines(r.output), 1) << r.output;
 }
 
+// A clean error that is a usage error (exit status 2).
+void expect_usage_error(const test::CommandResult& r, const std::string& mentions) {
+  EXPECT_EQ(r.status, 2) << r.output;
+  expect_clean_error(r, mentions);
+}
+
+// `lrpseg train` of a width-2 net, one epoch at 4x16x16, on dir/data into dir/m.
+test::CommandResult train_tiny(const test::TempDir& dir, const std::string& extra = "") {
+  return run_lrpseg("train --data " + (dir / "data") + " --out " + (dir / "m") +
+                    " --width 2 --size 4x16x16 --epochs 1 --threads 1 --quiet" + extra);
+}
+
 TEST(BadInput, MissingDataDirectoryNamesItAndWritesNothing) {
   test::TempDir dir;
   auto r = run_lrpseg("train --data " + (dir / "nope") + " --out " + (dir / "m") + " --quiet");
@@ -82,15 +94,12 @@ TEST(BadInput, InfoDescribesNanVoxelsThatDataCommandsRefuse) {
   nifti_image_write(nim);
   nim->data = nullptr;
   nifti_image_free(nim);
-  const auto t = run_lrpseg("train --data " + (dir / "data") + " --out " + (dir / "m") +
-                            " --width 2 --size 4x16x16 --epochs 1 --threads 1 --quiet");
+  const auto t = train_tiny(dir);
   expect_clean_error(t, adc);
   EXPECT_NE(t.output.find("1 NaN"), std::string::npos) << t.output;
   EXPECT_FALSE(fs::exists(dir / "m"));
   // With --nan-to-num the voxel reads as 0 and training runs.
-  const auto ok =
-      run_lrpseg("train --data " + (dir / "data") + " --out " + (dir / "m") +
-                 " --width 2 --size 4x16x16 --epochs 1 --threads 1 --quiet --nan-to-num");
+  const auto ok = train_tiny(dir, " --nan-to-num");
   EXPECT_EQ(ok.status, 0) << ok.output;
   EXPECT_TRUE(fs::exists(dir / "m/model.json"));
 }
@@ -172,8 +181,7 @@ TEST(BadInput, EvaluateOptionsNameTheOptionAndWriteNothing) {
 TEST(BadInput, CheckpointOfAnotherArchitectureIsRejected) {
   test::TempDir dir;
   synthesize_isles({dir / "data", 1, 0, 1});
-  auto r = run_lrpseg("train --data " + (dir / "data") + " --out " + (dir / "m") +
-                      " --width 2 --size 4x16x16 --epochs 1 --threads 1 --quiet");
+  auto r = train_tiny(dir);
   ASSERT_EQ(r.status, 0) << r.output;
   // model.json claims width 4, model.pt holds width 2.
   auto info = nlohmann::json::parse(read_text(dir / "m/model.json"));
@@ -224,15 +232,12 @@ TEST(ConfigFile, JsonOptionsAreReadAndTheCommandLineOverridesThem) {
   write_text_atomically(dir / "typo.json",
                         nlohmann::json{{"out", dir / "d2"}, {"colour", "red"}}.dump());
   auto bad = run_lrpseg("synth --config " + (dir / "typo.json"));
-  EXPECT_EQ(bad.status, 2) << bad.output;
-  expect_clean_error(bad, "colour");
+  expect_usage_error(bad, "colour");
   write_text_atomically(dir / "broken.json", "{\"out\": ");
   bad = run_lrpseg("synth --config " + (dir / "broken.json"));
-  EXPECT_EQ(bad.status, 2) << bad.output;
-  expect_clean_error(bad, "--config");
+  expect_usage_error(bad, "--config");
   bad = run_lrpseg("explain --config " + (dir / "none.json"));
-  EXPECT_EQ(bad.status, 2) << bad.output;
-  expect_clean_error(bad, "none.json");
+  expect_usage_error(bad, "none.json");
   EXPECT_FALSE(fs::exists(dir / "d2"));
 }
 
@@ -241,8 +246,7 @@ TEST(ConfigFile, JsonOptionsAreReadAndTheCommandLineOverridesThem) {
 TEST(Cli, ImagesAndNnUnetLayoutGiveTheSamePredictionAsTheIslesFolder) {
   test::TempDir dir;
   synthesize_isles({dir / "data", 1, 0, 6});
-  auto r = run_lrpseg("train --data " + (dir / "data") + " --out " + (dir / "m") +
-                      " --width 2 --size 4x16x16 --epochs 1 --threads 1 --quiet");
+  auto r = train_tiny(dir);
   ASSERT_EQ(r.status, 0) << r.output;
   r = run_lrpseg("segment --model " + (dir / "m") + " --data " + (dir / "data") + " --out " +
                  (dir / "isles") + " --quiet");
@@ -284,13 +288,11 @@ TEST(Cli, ImagesAndNnUnetLayoutGiveTheSamePredictionAsTheIslesFolder) {
 
   const std::string model = "segment --model " + (dir / "m") + " --out " + (dir / "bad") + " ";
   auto bad = run_lrpseg(model + "--images " + c.modality_paths[0]);
-  EXPECT_EQ(bad.status, 2) << bad.output;
-  expect_clean_error(bad, "--images");
+  expect_usage_error(bad, "--images");
   bad = run_lrpseg(model);
-  EXPECT_EQ(bad.status, 2) << bad.output;
-  expect_clean_error(bad, "--data");
+  expect_usage_error(bad, "--data");
   bad = run_lrpseg(model + "--images " + images + " --modalities ADC,ADC,MTT,rCBF,rCBV,Tmax");
-  expect_clean_error(bad, "--modalities");
+  expect_usage_error(bad, "--modalities");
   EXPECT_FALSE(fs::exists(dir / "bad"));
 }
 
