@@ -43,7 +43,7 @@ std::array<int, 6> modality_channels(const nlohmann::json& j, const std::string&
 }
 
 std::string channel_suffix(int channel) {
-  char s[8];
+  char s[16];  // room for any int: -Wformat-truncation
   std::snprintf(s, sizeof s, "_%04d", channel);
   return s;
 }

@@ -30,7 +30,7 @@ void write_layout(const fs::path& root, const nlohmann::json& channel_names) {
   const NiftiHeader header = make_nifti_header({2, 3, 4}, {1, 1, 5});
   auto write_case = [&](const std::string& folder, const std::string& id) {
     for (size_t k = 0; k < channel_names.size(); ++k) {
-      char suffix[8];
+      char suffix[32];  // room for any size_t: -Wformat-truncation
       std::snprintf(suffix, sizeof suffix, "_%04zu", k);
       write_nifti((root / folder / (id + suffix + ".nii.gz")).string(),
                   torch::full({2, 3, 4}, 10.0f * (k + 1)), header, OutputType::Float32);
