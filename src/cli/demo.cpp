@@ -5,6 +5,7 @@
 
 #include "cli/commands.h"
 #include "cli/options.h"
+#include "util/folder_lock.h"
 
 namespace lrpseg::cli {
 
@@ -27,6 +28,7 @@ void add_demo(CLI::App& app) {
       options.threads = d->threads;
       options.quiet = d->quiet;
     }
+    const FolderLock lock(options.out_dir, "demo");
     DemoResult r = run_demo(options);
     std::cout << "mean held-out Dice: " << r.mean_dice << "\n";
     for (const auto& line : r.best_filters) std::cout << "best filter: " << line << "\n";

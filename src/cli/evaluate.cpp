@@ -9,6 +9,7 @@
 #include "data/synth.h"
 #include "study/evaluation_run.h"
 #include "util/error.h"
+#include "util/folder_lock.h"
 #include "util/progress.h"
 #include "util/text.h"
 
@@ -95,6 +96,7 @@ void add_evaluate(CLI::App& app) {
     if (o->select) check_alpha_criterion(o->selection.criterion);
     if (!evidence->empty()) o->evidence = evidence_channels(parse_evidence_modalities(*evidence));
     o->cases = cases();
+    const FolderLock lock(o->out_dir, "evaluate");
     const EvaluationResult r = run_evaluation(*o);
     for (const AlphaChoice& c : r.alpha0) {
       std::cout << c.family << ": alpha0 = "

@@ -5,6 +5,7 @@
 
 #include "cli/commands.h"
 #include "cli/options.h"
+#include "util/folder_lock.h"
 
 namespace lrpseg::cli {
 
@@ -23,6 +24,7 @@ void add_experiment(CLI::App& app) {
     if (!out->empty()) c.out_dir = *out;
     if (*threads >= 0) c.threads = *threads;
     c.quiet = *quiet;
+    const FolderLock lock(c.out_dir, "experiment");
     std::cout << "report: " << run_experiment(c).report << "\n";
   });
 }

@@ -7,6 +7,7 @@
 #include "cli/options.h"
 #include "lrp/filters.h"
 #include "util/error.h"
+#include "util/folder_lock.h"
 
 namespace lrpseg::cli {
 
@@ -45,6 +46,7 @@ void add_explain(CLI::App& app) {
     parse_merge(*merge, o->lrp.merge, o->lrp.merge_skip_fraction);
     o->lrp.target = parse_target(*target);
     o->cases = cases();
+    const FolderLock lock(o->out_dir, "explain");
     auto summaries = explain_cases(*o);
     for (const auto& s : summaries) {
       std::cout << s["case"].get<std::string>();

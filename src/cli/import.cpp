@@ -5,6 +5,7 @@
 #include "cli/config_file.h"
 #include "data/preprocess.h"
 #include "model/import_weights.h"
+#include "util/folder_lock.h"
 
 namespace lrpseg::cli {
 
@@ -36,6 +37,7 @@ void add_import(CLI::App& app) {
     o->names = parse_tensor_names(*names);
     o->size_dhw = parse_size_dhw(*size, "--size");
     o->interpolation = parse_interpolation(*interpolation, "--interpolation");
+    const FolderLock lock(o->out_dir, "import");
     import_checkpoint(*o);
     std::cout << "wrote " << o->out_dir << " (width " << o->width << ", input " << *size << ")\n";
   });

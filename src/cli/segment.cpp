@@ -6,6 +6,7 @@
 #include "cli/commands.h"
 #include "cli/config_file.h"
 #include "cli/options.h"
+#include "util/folder_lock.h"
 
 namespace lrpseg::cli {
 
@@ -26,6 +27,7 @@ void add_segment(CLI::App& app) {
   cmd->callback([=] {
     o->naming = parse_output_naming(*naming);
     o->cases = cases();
+    const FolderLock lock(o->out_dir, "segment");
     auto rows = segment(*o);
     double sum = 0;
     int n = 0;

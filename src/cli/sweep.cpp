@@ -10,6 +10,7 @@
 #include "model/checkpoint.h"
 #include "study/pipeline.h"
 #include "util/error.h"
+#include "util/folder_lock.h"
 #include "util/threads.h"
 
 namespace lrpseg::cli {
@@ -94,7 +95,7 @@ void add_sweep(CLI::App& app) {
     run.sweep_options = o->step;
     run.sweep_cases = cases;
     run.models = models;
-    fs::create_directories(run.dir);
+    const FolderLock lock(run.dir, "sweep");
     run_steps(run, {sweep_models, write_run_manifest, write_run_report});
     for (const auto& line : best_filters(summarise(run.rows)))
       std::cout << "best filter: " << line << "\n";

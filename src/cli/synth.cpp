@@ -6,6 +6,7 @@
 
 #include "cli/commands.h"
 #include "cli/config_file.h"
+#include "util/folder_lock.h"
 #include "util/progress.h"
 
 namespace lrpseg::cli {
@@ -27,6 +28,7 @@ void add_synth(CLI::App& app) {
                       "(default: all six)");
   cmd->callback([o, evidence, evidence_option] {
     if (evidence_option->count() > 0) o->evidence = parse_evidence_modalities(*evidence);
+    const FolderLock lock(o->out_dir, "synth");
     Progress progress("synth", o->training_cases + o->test_cases);
     synthesize_isles(*o, [&](int done, int) { progress.update(done); });
     progress.finish();

@@ -6,6 +6,7 @@
 #include "cli/options.h"
 #include "io/isles.h"
 #include "train/trainer.h"
+#include "util/folder_lock.h"
 
 namespace lrpseg::cli {
 
@@ -47,6 +48,7 @@ void add_train(CLI::App& app) {
     o->layout = parse_dataset_layout(*layout);
     if (!cases->empty()) o->cases = parse_case_list(*cases, "--cases");
     if (!val_cases->empty()) o->val_cases = parse_case_list(*val_cases, "--val-cases");
+    const FolderLock lock(o->out_dir, "train");
     TrainResult result = train(*o);
     if (!result.log.empty()) {
       const auto& last = result.log.back();

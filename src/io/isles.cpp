@@ -226,8 +226,12 @@ std::vector<int> parse_case_list(const std::string& spec, const std::string& opt
     }
     start = comma + 1;
   }
+  // A case listed twice is a typo more often than an intent, and would count twice.
   std::sort(numbers.begin(), numbers.end());
-  numbers.erase(std::unique(numbers.begin(), numbers.end()), numbers.end());
+  const auto twice = std::adjacent_find(numbers.begin(), numbers.end());
+  if (twice != numbers.end())
+    throw_option_error(option_name,
+                       ": case " + std::to_string(*twice) + " is listed twice in '" + spec + "'");
   return numbers;
 }
 
@@ -302,10 +306,19 @@ CaseVolumes load_case(const CaseFiles& files) {
                   " place their voxels differently (voxel-to-world affines differ by more than "
                   "1e-3 mm); all volumes of a case must be co-registered on one grid");
   };
+  // A map of zeros is a failed export or conversion, not a measurement: it
+  // would train and explain as if the modality carried no signal.
+  const auto check_signal = [&](const Volume& v) {
+    if (!v.data.ne(0).any().item<bool>())
+      throw Error(files.name + ": " + v.path +
+                  " holds only zeros (an empty modality map; check the file's export)");
+  };
+  check_signal(adc);
   std::vector<torch::Tensor> channels{adc.data};
   for (size_t m = 1; m < kModalities.size(); ++m) {
     const Volume v = read_nifti_3d(files.modality_paths[m], files.non_finite);
     check_grid(v);
+    check_signal(v);
     channels.push_back(v.data);
   }
   CaseVolumes out;

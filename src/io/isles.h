@@ -46,8 +46,8 @@ struct IslesDataset {
 // or a modality folder without a NIfTI file.
 IslesDataset discover_isles(const std::string& root);
 
-// "1,4,27", "1-10", "1-3,7" -> sorted unique numbers; a malformed list throws an
-// Error naming `option_name` and the bad token.
+// "1,4,27", "1-10", "1-3,7" -> sorted numbers; a malformed list, or a case
+// listed twice, throws an Error naming `option_name` and the bad token.
 std::vector<int> parse_case_list(const std::string& spec,
                                  const std::string& option_name = "--cases");
 

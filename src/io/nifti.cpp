@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <cerrno>
 #include <cmath>
 #include <cstdlib>
 #include <cstring>
@@ -100,6 +101,42 @@ void check_dims_and_type(const std::string& path, const int64_t dim[8], int data
                 "float64");
 }
 
+std::string byte_count_text(uint64_t bytes) {
+  const char* units[] = {"bytes", "KiB", "MiB", "GiB", "TiB", "PiB", "EiB"};
+  double value = static_cast<double>(bytes);
+  int unit = 0;
+  while (value >= 1024 && unit < 6) value /= 1024, ++unit;
+  char text[32];
+  std::snprintf(text, sizeof text, unit ? "%.1f %s" : "%.0f %s", value, units[unit]);
+  return text;
+}
+
+// A header's grid must fit in the file that holds it: checked before anything
+// is allocated, so a corrupt or hostile header cannot ask for terabytes (or
+// overflow the voxel count). A gzip stream inflates at most about 1032:1
+// (deflate's limit). Header/image pairs (ni1, ni2) keep their voxels elsewhere.
+void check_grid_fits_file(const std::string& path, const int64_t dim[8], int datatype,
+                          const std::string& magic) {
+  if (magic != "n+1" && magic != "n+2") return;
+  int nbyper = 0, swapsize = 0;
+  nifti_datatype_sizes(datatype, &nbyper, &swapsize);
+  uint64_t bytes = static_cast<uint64_t>(nbyper);
+  bool overflow = false;
+  for (int64_t k = 1; k <= dim[0]; ++k)
+    overflow = overflow || __builtin_mul_overflow(bytes, static_cast<uint64_t>(dim[k]), &bytes);
+  std::error_code ec;
+  const uint64_t file_bytes = fs::file_size(path, ec);
+  if (ec) return;  // unreadable files are reported by the read itself
+  const bool gz = nifti_is_gzfile(path.c_str());
+  const uint64_t limit = gz ? file_bytes * 1032 + 4096 : file_bytes;
+  if (overflow || bytes > limit)
+    throw Error(path + ": the header's " + join_dims(dim + 1, dim[0]) + " " +
+                nifti_datatype_name(datatype) + " grid needs " +
+                (overflow ? std::string("more than 16 EiB") : byte_count_text(bytes)) +
+                " of voxel data but the file holds " + byte_count_text(file_bytes) +
+                (gz ? " compressed" : "") + " (corrupt header or truncated file)");
+}
+
 // The stored dims and datatype, checked before nifticlib sees the file: it
 // silently replaces non-positive dims by 1.
 struct RawHeader {
@@ -152,6 +189,7 @@ NimPtr open_header(const std::string& path) {
     throw Error(path + ": invalid NIfTI magic string '" + printable(raw->magic) +
                 "' (expected n+1, ni1, n+2 or ni2; ANALYZE 7.5 files are not read)");
   check_dims_and_type(path, raw->dim, raw->datatype);
+  check_grid_fits_file(path, raw->dim, raw->datatype, raw->magic);
   NimPtr nim(nifti_image_read(path.c_str(), 0));
   if (!nim) throw Error(path + ": invalid NIfTI header");
   check_dims_and_type(path, nim->dim, nim->datatype);
@@ -488,27 +526,28 @@ void write_nifti(const std::string& path, const torch::Tensor& data, const Nifti
   const std::string ext = gz ? ".nii.gz" : ".nii";
   const std::string stem =
       out.filename().string().substr(0, out.filename().string().size() - ext.size());
-  TempFile temp{dir / ("." + stem + ".tmp" + std::to_string(::getpid()) + ext)};
+  TempFile temp{dir / temporary_name(stem, ::getpid(), ext)};
   if (nifti_set_filenames(nim.get(), temp.path.c_str(), 0, 1) != 0)
     throw Error(path + ": could not set the output file name");
   nim->byteorder = nifti_short_order();
   nifti_set_iname_offset(nim.get(), fits_nifti1 ? 1 : 2);
-  nim->data = voxels;
-  nifti_image_write(nim.get());
-  nim->data = nullptr;  // owned by the vectors above
-
-  // nifti_image_write reports nothing; check what reached the disk.
-  bool written = false;
-  std::error_code ec;
-  if (gz) {
-    NimPtr back(nifti_image_read(temp.path.c_str(), 1));
-    written = back && back->data;
-  } else {
-    const auto size = fs::file_size(temp.path, ec);
-    written = !ec && static_cast<int64_t>(size) >= nim->iname_offset + n * nim->nbyper;
-  }
-  if (!written) throw Error(path + ": could not write the file (disk full or not writable?)");
+  // The header through nifticlib, the voxels by us: nifti_image_write reports a
+  // short write (a full disk) only as a line on stderr, and not to its caller.
+  errno = 0;
+  znzFile file = nifti_image_write_hdr_img(nim.get(), /*leave open, no data=*/2, "wb");
+  const auto failed = [&](const char* what) {
+    const int error = errno;
+    return Error(path + ": could not write the file (" + what +
+                 (error ? std::string(": ") + std::strerror(error) : std::string()) + ")");
+  };
+  if (znz_isnull(file)) throw failed("header");
+  const size_t bytes = static_cast<size_t>(n) * static_cast<size_t>(nim->nbyper);
+  bool written =
+      znzseek(file, nim->iname_offset, SEEK_SET) >= 0 && znzwrite(voxels, 1, bytes, file) == bytes;
+  written = znzclose(file) == 0 && written;  // a gzip stream flushes its last block here
+  if (!written) throw failed("voxel data");
   sync_file(temp.path.string());
+  std::error_code ec;
   fs::rename(temp.path, out, ec);
   if (ec) throw Error(path + ": could not move the written file into place: " + ec.message());
   temp.keep = true;

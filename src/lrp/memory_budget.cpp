@@ -34,25 +34,6 @@ std::string gigabytes(int64_t bytes) {
 
 }  // namespace
 
-int64_t recorded_bytes(const Trace& trace) {
-  std::set<const void*> seen;
-  int64_t total = 0;
-  auto add = [&](const torch::Tensor& t) {
-    if (!t.defined() || !t.has_storage()) return;
-    if (!seen.insert(t.storage().data()).second) return;
-    total += static_cast<int64_t>(t.storage().nbytes());
-  };
-  add(trace.input);
-  add(trace.output);
-  for (const TraceStep& s : trace.steps) {
-    add(s.input);
-    add(s.companion);
-    add(s.indices);
-    add(s.pooled);
-  }
-  return total;
-}
-
 int64_t relevance_bytes_per_sample(const Trace& trace, int64_t element_size) {
   // Mirrors lrp/relevance.cpp's walk: a tensor's relevance lives from its first
   // message until the step that consumes it; a fork holds the messages that
@@ -98,17 +79,6 @@ int64_t filter_batch_within(const Trace& trace, int64_t filters, int64_t element
   }
   const int64_t fast = std::max<int64_t>(1, kFastPassBytes / std::max<int64_t>(per_sample, 1));
   return std::min({fit, fast, filters});
-}
-
-int64_t available_memory_bytes() {
-  std::ifstream in("/proc/meminfo");
-  std::string key;
-  int64_t kb = 0;
-  std::string unit;
-  while (in >> key >> kb >> unit) {
-    if (key == "MemAvailable:") return kb * 1024;
-  }
-  return -1;
 }
 
 int64_t default_memory_budget() {

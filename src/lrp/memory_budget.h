@@ -7,12 +7,11 @@
 #include <cstdint>
 #include <string>
 
+#include "model/memory_estimate.h"
 #include "model/trace.h"
+#include "util/memory.h"
 
 namespace lrpseg {
-
-// Bytes of the tensors the recorded forward keeps (each storage counted once).
-int64_t recorded_bytes(const Trace& trace);
 
 // Upper estimate of the bytes one more sample of the relevance batch adds at
 // the pass's peak, for elements of `element_size` bytes.
@@ -31,9 +30,6 @@ inline constexpr int64_t kFastPassBytes = int64_t{5} << 29;  // 2.5 GiB
 // naming --max-memory, with the estimate, when not even one fits.
 int64_t filter_batch_within(const Trace& trace, int64_t filters, int64_t element_size,
                             int64_t budget_bytes);
-
-// MemAvailable of /proc/meminfo in bytes (−1 where unknown).
-int64_t available_memory_bytes();
 
 // The default bound: 80 % of the memory available now (8 GiB where unknown).
 int64_t default_memory_budget();

@@ -98,8 +98,12 @@ void save_safetensors(const std::string& path, UNet& net) {
   write_string(path, safetensors_bytes(named_state(net), {{"format", "pt"}}));
 }
 
-void load_weights(const std::string& path, UNet& net) {
-  const std::map<std::string, torch::Tensor> stored = read_named_tensors(path);
+namespace {
+
+// Copies `stored` (read from `path`) into the net: every tensor present with the
+// net's shape, and no other.
+void assign_weights(const std::map<std::string, torch::Tensor>& stored, const std::string& path,
+                    UNet& net) {
   torch::NoGradGuard no_grad;
   const auto state = state_dict(net);
   for (const auto& [name, tensor] : state) {
@@ -115,6 +119,35 @@ void load_weights(const std::string& path, UNet& net) {
     if (state.count(name) == 0)
       throw Error(path + ": holds tensor '" + name + "', which the model does not have");
   }
+}
+
+// The architecture the weights themselves imply, checked against model.json
+// before a network of its size is built: an edited or corrupt width must not
+// allocate gigabytes, and the message should say which file disagrees.
+void check_architecture_of_weights(const UNetOptions& options,
+                                   const std::map<std::string, torch::Tensor>& stored,
+                                   const std::string& json_path, const std::string& weights_path) {
+  const auto first = stored.find("b1.conv1.weight"), head = stored.find("head_conv.weight");
+  if (first == stored.end() || head == stored.end() || first->second.dim() < 2 ||
+      head->second.dim() < 2)
+    return;  // assign_weights names the missing or mis-shaped tensor
+  const int64_t in_channels = first->second.size(1), width = first->second.size(0),
+                classes = head->second.size(0);
+  if (in_channels == options.in_channels && width == options.width && classes == options.classes)
+    return;
+  auto describe = [](int64_t i, int64_t c, int64_t w) {
+    return "in_channels " + std::to_string(i) + ", classes " + std::to_string(c) + ", width " +
+           std::to_string(w);
+  };
+  throw Error(json_path + " describes a network with " +
+              describe(options.in_channels, options.classes, options.width) + " but " +
+              weights_path + " holds one with " + describe(in_channels, classes, width));
+}
+
+}  // namespace
+
+void load_weights(const std::string& path, UNet& net) {
+  assign_weights(read_named_tensors(path), path, net);
 }
 
 json architecture_json(const UNetOptions& options) {
@@ -194,8 +227,11 @@ LoadedModel load_checkpoint(const std::string& dir, std::optional<int64_t> expec
     throw Error(dir + ": checkpoint has width " + std::to_string(options.width) + ", but width " +
                 std::to_string(*expected_width) + " was requested");
   }
+  const std::string weights_path = (fs::path(dir) / "model.pt").string();
+  const auto stored = read_named_tensors(weights_path);
+  check_architecture_of_weights(options, stored, json_path, weights_path);
   loaded.net = UNet(options);
-  load_weights((fs::path(dir) / "model.pt").string(), loaded.net);
+  assign_weights(stored, weights_path, loaded.net);
   return loaded;
 }
 

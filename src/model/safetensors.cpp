@@ -111,7 +111,8 @@ NamedTensors parse_safetensors(const std::string& bytes, const std::string& sour
       throw Error(source + ": tensor '" + e.name + "' leaves a gap or overlaps in the data");
     covered = e.end;
     torch::Tensor t = torch::empty(e.shape, torch::TensorOptions().dtype(e.dtype));
-    std::memcpy(t.data_ptr(), bytes.data() + data_start + e.begin, e.end - e.begin);
+    if (e.end > e.begin)  // an empty tensor has no data pointer to copy to
+      std::memcpy(t.data_ptr(), bytes.data() + data_start + e.begin, e.end - e.begin);
     out.emplace_back(e.name, t);
   }
   if (covered != data_size) throw Error(source + ": data beyond the last tensor");

@@ -18,6 +18,12 @@ uint64_t little_endian(const std::string& b, size_t at, int bytes, const std::st
   return v;
 }
 
+// Whether the 4-byte signature `magic` is at offset `at` (false past the end:
+// offsets come from the file and may point anywhere).
+bool signature_at(const std::string& b, uint64_t at, const char* magic) {
+  return at <= b.size() && b.size() - at >= 4 && b.compare(at, 4, magic) == 0;
+}
+
 // name → record bytes of a zip of stored records (what torch.save writes).
 std::map<std::string, std::string> read_zip(const std::string& b, const std::string& source) {
   // Before PyTorch 1.6, torch.save wrote pickles opening with its magic number
@@ -28,16 +34,16 @@ std::map<std::string, std::string> read_zip(const std::string& b, const std::str
                 ": legacy torch.save format (PyTorch < 1.6); re-save it with a current PyTorch: "
                 "torch.save(torch.load(f), f)");
   }
-  if (b.size() < 22 || b.compare(0, 4, "PK\x03\x04") != 0)
+  if (b.size() < 22 || !signature_at(b, 0, "PK\x03\x04"))
     throw Error(source + ": not a torch.save zip archive");
   size_t end = b.size() - 22;
-  while (end > 0 && b.compare(end, 4, "PK\x05\x06") != 0) --end;
-  if (b.compare(end, 4, "PK\x05\x06") != 0) throw Error(source + ": zip directory not found");
+  while (end > 0 && !signature_at(b, end, "PK\x05\x06")) --end;
+  if (!signature_at(b, end, "PK\x05\x06")) throw Error(source + ": zip directory not found");
   const auto count = little_endian(b, end + 10, 2, source);
   size_t at = little_endian(b, end + 16, 4, source);
   std::map<std::string, std::string> records;
   for (uint64_t i = 0; i < count; ++i) {
-    if (b.compare(at, 4, "PK\x01\x02") != 0) throw Error(source + ": corrupt zip directory");
+    if (!signature_at(b, at, "PK\x01\x02")) throw Error(source + ": corrupt zip directory");
     const auto method = little_endian(b, at + 10, 2, source);
     const auto size = little_endian(b, at + 20, 4, source);
     const auto name_length = little_endian(b, at + 28, 2, source);
@@ -347,17 +353,23 @@ class Unpickler {
   ValuePtr persistent(const ValuePtr& id) {
     if (id->kind != Value::Tuple || id->items.size() < 5 || id->items[1]->kind != Value::Global)
       throw Error(source_ + ": unsupported persistent id");
-    const torch::ScalarType dtype = storage_types().at(id->items[1]->text);
+    const auto type = storage_types().find(id->items[1]->text);
+    if (type == storage_types().end())
+      throw Error(source_ + ": unsupported storage type '" + id->items[1]->text + "'");
+    const torch::ScalarType dtype = type->second;
     const std::string key = id->items[2]->text;
     const int64_t numel = id->items[4]->integer;
     auto it = records_.find(prefix_ + "data/" + key);
     if (it == records_.end()) throw Error(source_ + ": tensor data record '" + key + "' missing");
-    if (static_cast<int64_t>(it->second.size()) !=
-        numel * static_cast<int64_t>(c10::elementSize(dtype)))
+    // Compared by division: numel comes from the file and may be anything.
+    const auto element = static_cast<int64_t>(c10::elementSize(dtype));
+    const auto record = static_cast<int64_t>(it->second.size());
+    if (numel < 0 || record % element != 0 || record / element != numel)
       throw Error(source_ + ": tensor data record '" + key + "' has the wrong size");
     auto s = make(Value::Storage);
     s->tensor = torch::empty({numel}, torch::TensorOptions().dtype(dtype));
-    std::memcpy(s->tensor.data_ptr(), it->second.data(), it->second.size());
+    if (record > 0)  // an empty storage has no data pointer to copy to
+      std::memcpy(s->tensor.data_ptr(), it->second.data(), it->second.size());
     return s;
   }
   ValuePtr reduce(const ValuePtr& callable, const ValuePtr& args) {

@@ -59,10 +59,7 @@ EvaluateOptions evaluate_options_from_json(const json& block, const std::string&
                                               "select_robustness_sigma",
                                               "select_robustness_samples",
                                               "randomisation_stages"};
-  for (const auto& item : block.items()) {
-    if (std::find(known.begin(), known.end(), item.key()) == known.end())
-      throw Error(where + ": unknown key '" + item.key() + "'");
-  }
+  reject_unknown_keys(block, known, where);
   EvaluateOptions o;
   try {
     o.methods.methods =

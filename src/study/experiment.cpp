@@ -37,6 +37,7 @@ std::string case_list_text(const json& j, const char* key, const std::string& wh
 
 SeriesConfig parse_series(const json& s, const std::string& where) {
   SeriesConfig sc;
+  reject_unknown_keys(s, {"name", "size", "count", "seed", "epochs", "width"}, where);
   sc.name = get_or<std::string>(s, "name", "", where);
   if (sc.name.empty()) throw Error(where + ": every series needs a 'name'");
   sc.size_dhw = parse_size_dhw(get_or<std::string>(s, "size", "19x48x48", where),
@@ -53,6 +54,7 @@ SeriesConfig parse_series(const json& s, const std::string& where) {
 
 // The "figure" object: Figure-1 modality, pass and clamp bounds, cases.
 void parse_figure(const json& f, const std::string& where, ExperimentConfig& c) {
+  reject_unknown_keys(f, {"modality", "pass", "clamp", "cases"}, where);
   c.figure_modality = get_or<std::string>(f, "modality", c.figure_modality, where);
   c.figure_pass = get_or<double>(f, "pass", c.figure_pass, where);
   c.figure_clamp = get_or<double>(f, "clamp", c.figure_clamp, where);
@@ -68,6 +70,12 @@ ExperimentConfig parse_experiment_config(const json& j, const std::string& sourc
   if (!j.is_object()) throw Error(source + ": the config must be a JSON object");
   ExperimentConfig c;
   c.raw = j;
+  reject_unknown_keys(
+      j,
+      {"title", "out", "data", "train_cases", "val_cases", "dice_cases", "sweep_cases", "filters",
+       "precision", "composite", "check_precision", "max_memory_gb", "robustness_sigma",
+       "robustness_samples", "series", "figure", "viewer_cases", "evaluate", "threads"},
+      source);
   c.title = get_or<std::string>(j, "title", c.title, source);
   c.out_dir = get_or<std::string>(j, "out", "", source);
   if (j.contains("data")) {
@@ -76,6 +84,8 @@ ExperimentConfig parse_experiment_config(const json& j, const std::string& sourc
       c.data_dir = d.get<std::string>();
     } else if (d.is_object() && d.contains("synthesize")) {
       const json& s = d.at("synthesize");
+      reject_unknown_keys(d, {"synthesize"}, source + ": data");
+      reject_unknown_keys(s, {"cases", "seed", "evidence"}, source + ": data.synthesize");
       c.synthesize_cases = get_or<int>(s, "cases", 20, source + ": data.synthesize");
       c.synthesize_seed = get_or<uint64_t>(s, "seed", 0, source + ": data.synthesize");
       c.synthesize_evidence = get_or<std::string>(s, "evidence", "", source + ": data.synthesize");

@@ -9,10 +9,12 @@
 #include "io/isles.h"
 #include "metrics/dice.h"
 #include "model/checkpoint.h"
+#include "model/memory_estimate.h"
 #include "model/predict.h"
 #include "util/atomic_file.h"
 #include "util/csv.h"
 #include "util/error.h"
+#include "util/memory.h"
 #include "util/progress.h"
 #include "util/threads.h"
 
@@ -128,6 +130,24 @@ void check_resume_compatible(const json& stored, const TrainOptions& o, const st
   }
 }
 
+// An absurd --width or --size is refused with the estimate before anything is
+// allocated for it. Parameters: weights, gradients and Adam's two moments, about
+// 18,600·w² each (19,077,158 at the paper's w = 32); activations: what the
+// forward keeps for the backward, measured on the network itself.
+void check_training_fits_in_memory(const TrainOptions& o) {
+  const int64_t available = available_memory_bytes();
+  const double parameters = 0.9 * 18630.0 * double(o.width) * double(o.width);
+  check_fits_in_memory(parameters * 4 * 4 < 9e18 ? int64_t(parameters * 4 * 4) : INT64_MAX,
+                       available, "--width " + std::to_string(o.width),
+                       "training a network of this width");
+  UNetOptions architecture;
+  architecture.width = o.width;
+  UNet probe(architecture);
+  check_fits_in_memory(activation_bytes(probe, o.preprocess.size_dhw), available,
+                       "--size " + format_size_dhw(o.preprocess.size_dhw),
+                       "training a width-" + std::to_string(o.width) + " network at this size");
+}
+
 void check_options(const TrainOptions& o) {
   if (o.epochs <= 0) throw UsageError("--epochs: must be positive");
   if (o.lr <= 0) throw UsageError("--lr: must be positive");
@@ -138,6 +158,7 @@ void check_options(const TrainOptions& o) {
                      ": too small, the U-Net's bottleneck would hold one voxel, on which batch "
                      "normalisation cannot train");
   }
+  check_training_fits_in_memory(o);
   recover_checkpoint(o.out_dir);
   const bool has_checkpoint = fs::exists(fs::path(o.out_dir) / "model.json");
   if (o.resume && !has_checkpoint) {

@@ -46,7 +46,7 @@ void write_atomically(const std::string& path,
   fs::path target(path);
   fs::path dir = target.has_parent_path() ? target.parent_path() : fs::path(".");
   if (!fs::is_directory(dir)) throw Error(path + ": directory " + dir.string() + " does not exist");
-  fs::path tmp = dir / ("." + target.filename().string() + ".tmp" + std::to_string(getpid()));
+  fs::path tmp = dir / temporary_name(target.filename().string(), getpid());
   try {
     write(tmp.string());
     sync_path(tmp, false, path);  // the data is on disk before the name points to it
@@ -57,6 +57,28 @@ void write_atomically(const std::string& path,
     fs::remove(tmp, ignored);
     throw;
   }
+}
+
+std::string temporary_name(const std::string& filename, long pid, const std::string& extension) {
+  return "." + filename + ".tmp" + std::to_string(pid) + extension;
+}
+
+std::optional<long> temporary_writer(const std::string& full_name) {
+  std::string name = full_name;
+  for (const std::string extension : {".nii.gz", ".nii"}) {
+    if (name.size() > extension.size() &&
+        name.compare(name.size() - extension.size(), extension.size(), extension) == 0) {
+      name.resize(name.size() - extension.size());
+      break;
+    }
+  }
+  const auto tmp = name.rfind(".tmp");
+  if (name.size() < 3 || name[0] != '.' || tmp == std::string::npos || tmp < 2) return std::nullopt;
+  const std::string digits = name.substr(tmp + 4);
+  if (digits.empty() || digits.size() > 9 ||
+      digits.find_first_not_of("0123456789") != std::string::npos)
+    return std::nullopt;
+  return std::stol(digits);
 }
 
 void write_text_atomically(const std::string& path, const std::string& text) {

@@ -5,6 +5,7 @@
 // written survives a power cut too.
 #include <cstdint>
 #include <functional>
+#include <optional>
 #include <string>
 
 namespace lrpseg {
@@ -17,6 +18,13 @@ void write_atomically(const std::string& path,
 void write_text_atomically(const std::string& path, const std::string& text);
 
 std::string read_text(const std::string& path);
+
+// The hidden temporary an atomic write of `filename` uses in process `pid`:
+// ".<filename>.tmp<pid><extension>" (NIfTI writes keep .nii/.nii.gz last, which
+// nifticlib reads the format from); and the writer's pid when `name` is one.
+std::string temporary_name(const std::string& filename, long pid,
+                           const std::string& extension = "");
+std::optional<long> temporary_writer(const std::string& name);
 
 // fsync of a file (before renaming it into place) and of a folder (after
 // renames into it, e.g. a checkpoint's commit); throw lrpseg::Error on failure.

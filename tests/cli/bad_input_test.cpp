@@ -6,6 +6,7 @@
 #include <fstream>
 #include <nlohmann/json.hpp>
 
+#include "cli_expect.h"
 #include "data/synth.h"
 #include "io/isles.h"
 #include "io/nifti.h"
@@ -18,32 +19,11 @@ namespace lrpseg {
 namespace {
 
 namespace fs = std::filesystem;
+using test::expect_clean_error;
+using test::expect_usage_error;
+using test::lines;
 using test::run_lrpseg;
-
-int lines(const std::string& text) {
-  int n = 0;
-  for (char c : text) n += c == '\n';
-  return n;
-}
-
-void expect_clean_error(const test::CommandResult& r, const std::string& mentions) {
-  EXPECT_NE(r.status, 0) << r.output;
-  EXPECT_GT(r.status, 0) << "crashed: " << r.output;
-  EXPECT_NE(r.output.find(mentions), std::string::npos) << r.output;
-  EXPECT_EQ(lines(r.output), 1) << r.output;
-}
-
-// A clean error that is a usage error (exit status 2).
-void expect_usage_error(const test::CommandResult& r, const std::string& mentions) {
-  EXPECT_EQ(r.status, 2) << r.output;
-  expect_clean_error(r, mentions);
-}
-
-// `lrpseg train` of a width-2 net, one epoch at 4x16x16, on dir/data into dir/m.
-test::CommandResult train_tiny(const test::TempDir& dir, const std::string& extra = "") {
-  return run_lrpseg("train --data " + (dir / "data") + " --out " + (dir / "m") +
-                    " --width 2 --size 4x16x16 --epochs 1 --threads 1 --quiet" + extra);
-}
+using test::train_tiny;
 
 TEST(BadInput, MissingDataDirectoryNamesItAndWritesNothing) {
   test::TempDir dir;

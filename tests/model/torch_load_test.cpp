@@ -55,6 +55,20 @@ TEST(TorchLoad, ReadsWhatTorchSaveLayoutHolds) {
             std::string::npos);
 }
 
+// Found by fuzz_checkpoint: zip offsets that point past the end of the file
+// threw std::out_of_range (an abort in the CLI) instead of lrpseg::Error.
+TEST(TorchLoad, ZipOffsetsPastTheEndAreCorruptNotACrash) {
+  std::string zip("PK\x03\x04", 4);
+  zip += std::string(26, '\0');
+  std::string end_of_directory("PK\x05\x06", 4);
+  end_of_directory += std::string(18, '\0');
+  end_of_directory[10] = 1;                      // one record
+  end_of_directory[16] = end_of_directory[17] = '\x7f';  // its directory far past the end
+  const std::string message =
+      test::error_of([&] { read_torch_save(zip + end_of_directory, "m.pt"); });
+  EXPECT_EQ(message, "m.pt: corrupt zip directory");
+}
+
 TEST(TorchLoad, ImportNamesEveryMissingExtraAndMisShapedTensorAndWritesNothing) {
   test::TempDir dir;
   UNet net(UNetOptions{6, 2, 2});

@@ -47,6 +47,23 @@ TEST(ExperimentConfig, DefaultsAreThePapers) {
   EXPECT_DOUBLE_EQ(c.figure_clamp, 0.2);
 }
 
+TEST(ExperimentConfig, UnknownKeysAreNamedAtEveryLevel) {
+  json j = minimal();
+  j["filter"] = "paper";  // "filters" misspelt
+  EXPECT_EQ(error_of(j).rfind("cfg.json: unknown key 'filter' (known: title, out, data,", 0), 0u)
+      << error_of(j);
+  j = minimal();
+  j["series"][0]["epoch"] = 3;
+  EXPECT_EQ(error_of(j).rfind("cfg.json: series: unknown key 'epoch'", 0), 0u) << error_of(j);
+  j = minimal();
+  j["figure"] = {{"modality", "MTT"}, {"clip", 0.2}};
+  EXPECT_EQ(error_of(j).rfind("cfg.json: figure: unknown key 'clip'", 0), 0u) << error_of(j);
+  j = minimal();
+  j["data"] = {{"synthesize", {{"cases", 4}, {"sed", 1}}}};
+  EXPECT_EQ(error_of(j).rfind("cfg.json: data.synthesize: unknown key 'sed'", 0), 0u)
+      << error_of(j);
+}
+
 TEST(ExperimentConfig, ErrorsNameTheFileAndTheKey) {
   json j = minimal();
   j.erase("data");
