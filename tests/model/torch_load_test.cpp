@@ -62,7 +62,7 @@ TEST(TorchLoad, ZipOffsetsPastTheEndAreCorruptNotACrash) {
   zip += std::string(26, '\0');
   std::string end_of_directory("PK\x05\x06", 4);
   end_of_directory += std::string(18, '\0');
-  end_of_directory[10] = 1;                      // one record
+  end_of_directory[10] = 1;                              // one record
   end_of_directory[16] = end_of_directory[17] = '\x7f';  // its directory far past the end
   const std::string message =
       test::error_of([&] { read_torch_save(zip + end_of_directory, "m.pt"); });
