@@ -261,8 +261,8 @@ SweepSummary parse_summary_csv(const std::string& text, const std::string& sourc
     add_unique(s.series, f[series]);
     SummaryCell c;
     c.mean = table.number(i, mean).value_or(0.0);
-    c.defined = static_cast<int>(table.required_number(i, defined));
-    c.undefined = static_cast<int>(table.required_number(i, undefined));
+    c.defined = table.required_count(i, defined);
+    c.undefined = table.required_count(i, undefined);
     if (shift) c.precision_shift = table.number(i, *shift);
     if (robust_sigma && robust_pearson) {
       c.robustness_pearson = table.number(i, *robust_pearson);

@@ -35,6 +35,9 @@ std::vector<double> parse_alpha_grid(const std::string& spec) {
     if (dash == std::string::npos) throw UsageError("--alpha-grid: expected COUNT:LOW-HIGH");
     const double count = number(spec.substr(0, colon));
     if (count != std::floor(count)) throw UsageError("--alpha-grid: COUNT must be an integer");
+    // Each α is one more filter in every relevance pass; beyond a thousand the
+    // grid is a typo (and beyond int, undefined).
+    if (!(count <= 1000)) throw UsageError("--alpha-grid: COUNT must be at most 1000");
     return alpha_grid(static_cast<int>(count), number(range.substr(0, dash)),
                       number(range.substr(dash + 1)));
   }

@@ -151,8 +151,8 @@ std::vector<EvaluationSummaryRow> read_evaluation_summary(const std::string& pat
   for (size_t i = 0; i < t.rows.size(); ++i) {
     EvaluationSummaryRow r{t.rows[i][model], t.rows[i][method], t.rows[i][filter],
                            t.rows[i][metric]};
-    r.n = static_cast<int>(t.required_number(i, n));
-    r.undefined = static_cast<int>(t.required_number(i, undefined));
+    r.n = t.required_count(i, n);
+    r.undefined = t.required_count(i, undefined);
     if (r.n > 0) {
       r.mean = t.required_number(i, mean);
       r.sd = t.required_number(i, sd);

@@ -45,9 +45,8 @@ std::vector<SegmentRow> parse_dice_csv(const std::string& text, const std::strin
     SegmentRow r;
     r.case_name = table.rows[i][name];
     r.dice = table.required_number(i, dice);
-    if (truth) r.true_voxels = static_cast<int64_t>(table.number(i, *truth).value_or(-1));
-    if (predicted)
-      r.predicted_voxels = static_cast<int64_t>(table.number(i, *predicted).value_or(-1));
+    if (truth) r.true_voxels = table.count(i, *truth).value_or(-1);
+    if (predicted) r.predicted_voxels = table.count(i, *predicted).value_or(-1);
     rows.push_back(std::move(r));
   }
   return rows;

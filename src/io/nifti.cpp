@@ -114,10 +114,10 @@ std::string byte_count_text(uint64_t bytes) {
 // A header's grid must fit in the file that holds it: checked before anything
 // is allocated, so a corrupt or hostile header cannot ask for terabytes (or
 // overflow the voxel count). A gzip stream inflates at most about 1032:1
-// (deflate's limit). Header/image pairs (ni1, ni2) keep their voxels elsewhere.
+// (deflate's limit). `data_file` holds the voxels: the file itself, or the .img
+// of a header/image pair.
 void check_grid_fits_file(const std::string& path, const int64_t dim[8], int datatype,
-                          const std::string& magic) {
-  if (magic != "n+1" && magic != "n+2") return;
+                          const std::string& data_file) {
   int nbyper = 0, swapsize = 0;
   nifti_datatype_sizes(datatype, &nbyper, &swapsize);
   uint64_t bytes = static_cast<uint64_t>(nbyper);
@@ -125,16 +125,17 @@ void check_grid_fits_file(const std::string& path, const int64_t dim[8], int dat
   for (int64_t k = 1; k <= dim[0]; ++k)
     overflow = overflow || __builtin_mul_overflow(bytes, static_cast<uint64_t>(dim[k]), &bytes);
   std::error_code ec;
-  const uint64_t file_bytes = fs::file_size(path, ec);
+  const uint64_t file_bytes = fs::file_size(data_file, ec);
   if (ec) return;  // unreadable files are reported by the read itself
-  const bool gz = nifti_is_gzfile(path.c_str());
+  const bool gz = nifti_is_gzfile(data_file.c_str());
   const uint64_t limit = gz ? file_bytes * 1032 + 4096 : file_bytes;
   if (overflow || bytes > limit)
     throw Error(path + ": the header's " + join_dims(dim + 1, dim[0]) + " " +
                 nifti_datatype_name(datatype) + " grid needs " +
                 (overflow ? std::string("more than 16 EiB") : byte_count_text(bytes)) +
-                " of voxel data but the file holds " + byte_count_text(file_bytes) +
-                (gz ? " compressed" : "") + " (corrupt header or truncated file)");
+                " of voxel data but " + (data_file == path ? std::string("the file") : data_file) +
+                " holds " + byte_count_text(file_bytes) + (gz ? " compressed" : "") +
+                " (corrupt header or truncated file)");
 }
 
 // The stored dims and datatype, checked before nifticlib sees the file: it
@@ -189,10 +190,10 @@ NimPtr open_header(const std::string& path) {
     throw Error(path + ": invalid NIfTI magic string '" + printable(raw->magic) +
                 "' (expected n+1, ni1, n+2 or ni2; ANALYZE 7.5 files are not read)");
   check_dims_and_type(path, raw->dim, raw->datatype);
-  check_grid_fits_file(path, raw->dim, raw->datatype, raw->magic);
   NimPtr nim(nifti_image_read(path.c_str(), 0));
   if (!nim) throw Error(path + ": invalid NIfTI header");
   check_dims_and_type(path, nim->dim, nim->datatype);
+  check_grid_fits_file(path, raw->dim, raw->datatype, nim->iname ? nim->iname : path);
   return nim;
 }
 

@@ -151,11 +151,13 @@ ExperimentConfig parse_experiment_config(const json& j, const std::string& sourc
 
 ExperimentConfig read_experiment_config(const std::string& path) {
   if (!fs::is_regular_file(path)) throw Error(path + ": config file not found");
+  json j;
   try {
-    return parse_experiment_config(json::parse(read_text(path)), path);
-  } catch (const json::parse_error& e) {
+    j = json::parse(read_text(path));
+  } catch (const json::exception& e) {  // also out_of_range: a number beyond double (1e999)
     throw Error(path + ": invalid JSON (" + e.what() + ")");
   }
+  return parse_experiment_config(j, path);
 }
 
 ExperimentResult run_experiment(const ExperimentConfig& c, const std::string& kind) {

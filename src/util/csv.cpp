@@ -1,6 +1,7 @@
 #include "util/csv.h"
 
 #include <charconv>
+#include <cmath>
 
 #include "util/atomic_file.h"
 #include "util/error.h"
@@ -34,6 +35,21 @@ std::optional<double> CsvTable::number(size_t row, size_t column) const {
 
 double CsvTable::required_number(size_t row, size_t column) const {
   const auto value = number(row, column);
+  if (!value) throw Error(where(row) + ": " + header[column] + " is empty");
+  return *value;
+}
+
+std::optional<int> CsvTable::count(size_t row, size_t column) const {
+  const auto value = number(row, column);
+  if (!value) return std::nullopt;
+  if (!(*value >= 0 && *value <= 2147483647.0 && *value == std::floor(*value)))
+    throw Error(where(row) + ": " + header[column] + " '" + rows[row][column] +
+                "' is not a count (a whole number from 0)");
+  return static_cast<int>(*value);
+}
+
+int CsvTable::required_count(size_t row, size_t column) const {
+  const auto value = count(row, column);
   if (!value) throw Error(where(row) + ": " + header[column] + " is empty");
   return *value;
 }

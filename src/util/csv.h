@@ -27,6 +27,10 @@ struct CsvTable {
   std::optional<double> number(size_t row, size_t column) const;
   // As number(), but an empty field throws too.
   double required_number(size_t row, size_t column) const;
+  // The field as a non-negative whole number (a count, up to 2^31): nullopt when
+  // empty; throws naming source, line and column otherwise.
+  std::optional<int> count(size_t row, size_t column) const;
+  int required_count(size_t row, size_t column) const;
 };
 
 // RFC 4180: commas, "quoted" fields with "" escapes, \n or \r\n rows; empty

@@ -62,6 +62,14 @@ TEST(BadInputFiles, HugeDimensionsAreRefusedBeforeAllocating) {
   expect_clean_error(r, dir / "huge.nii");
   EXPECT_NE(r.output.find("30000x30000x30000 float32 grid needs 98.2 TiB"), std::string::npos)
       << r.output;
+  // The same header as a header/image pair ("ni1", found by fuzz_nifti): the
+  // voxels would come from beside it, and are checked there too.
+  std::string pair = with_dims(small, {30000, 30000, 30000});
+  pair.replace(344, 4, std::string("ni1\0", 4));
+  write_text_atomically(dir / "pair.nii", pair);
+  r = run_lrpseg("info " + (dir / "pair.nii"));
+  expect_clean_error(r, dir / "pair.nii");
+  EXPECT_NE(r.output.find("grid needs 98.2 TiB"), std::string::npos) << r.output;
   // Seven dimensions of 32767: the voxel count overflows 64 bits.
   write_text_atomically(dir / "overflow.nii",
                         with_dims(small, {32767, 32767, 32767, 32767, 32767, 32767, 32767}));

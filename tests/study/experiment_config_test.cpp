@@ -47,6 +47,19 @@ TEST(ExperimentConfig, DefaultsAreThePapers) {
   EXPECT_DOUBLE_EQ(c.figure_clamp, 0.2);
 }
 
+// Found by fuzz_config: a number beyond double threw json::out_of_range, which
+// read_experiment_config did not turn into an lrpseg::Error (an abort).
+TEST(ExperimentConfig, ANumberBeyondDoubleIsInvalidJsonNotACrash) {
+  const std::string path = testing::TempDir() + "/huge_number.json";
+  write_text_atomically(path, "{\"threads\": 333e666}");
+  try {
+    read_experiment_config(path);
+    ADD_FAILURE() << "accepted";
+  } catch (const Error& e) {
+    EXPECT_EQ(std::string(e.what()).rfind(path + ": invalid JSON (", 0), 0u) << e.what();
+  }
+}
+
 TEST(ExperimentConfig, UnknownKeysAreNamedAtEveryLevel) {
   json j = minimal();
   j["filter"] = "paper";  // "filters" misspelt

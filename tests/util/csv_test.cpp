@@ -46,6 +46,19 @@ TEST(Csv, ErrorsNameTheFileAndLine) {
   EXPECT_EQ(t.required_number(0, 0), 1.0);
 }
 
+// Counts read back from CSV go into ints: a value beyond int (found by
+// fuzz_parsers in a similar cast) or a fraction is an error naming the cell.
+TEST(Csv, CountsAreWholeNumbersInRange) {
+  const CsvTable t = parse_csv("n,m\n3,\n2.5,-1\n1e10,nan\n", "c.csv");
+  EXPECT_EQ(t.required_count(0, 0), 3);
+  EXPECT_EQ(t.count(0, 1), std::nullopt);
+  EXPECT_EQ(error_of([&] { t.count(1, 0); }),
+            "c.csv:3: n '2.5' is not a count (a whole number from 0)");
+  EXPECT_NE(error_of([&] { t.count(1, 1); }).find("'-1' is not a count"), std::string::npos);
+  EXPECT_NE(error_of([&] { t.count(2, 0); }).find("'1e10' is not a count"), std::string::npos);
+  EXPECT_NE(error_of([&] { t.count(2, 1); }).find("c.csv:4: m"), std::string::npos);
+}
+
 TEST(Csv, WrittenLinesReadBackFieldForField) {
   const std::vector<std::string> fields = {"plain", "a,b", "say \"hi\"", "two\nlines", ""};
   const CsvTable t = parse_csv(csv_line({"1", "2", "3", "4", "5"}) + csv_line(fields), "r.csv");
