@@ -17,6 +17,7 @@ for target in ${FUZZ_TARGETS:-fuzz_nifti fuzz_dataset fuzz_parsers fuzz_config f
   corpus="$build/fuzz/corpus/$target" artifacts="$build/fuzz/artifacts/$target/"
   mkdir -p "$corpus" "$artifacts"
   log="$build/fuzz/$target.log"
+  started=$SECONDS
   if "$binary" -max_total_time="$seconds" -timeout=10 -rss_limit_mb=4096 -print_final_stats=1 \
        -artifact_prefix="$artifacts" "$corpus" "$here/corpus/$target" >"$log" 2>&1; then
     result=ok
@@ -27,6 +28,6 @@ for target in ${FUZZ_TARGETS:-fuzz_nifti fuzz_dataset fuzz_parsers fuzz_config f
   runs=$(grep -o 'stat::number_of_executed_units: *[0-9]*' "$log" | grep -o '[0-9]*$' || echo ?)
   rate=$(grep -o 'stat::average_exec_per_sec: *[0-9]*' "$log" | grep -o '[0-9]*$' || echo ?)
   cov=$(grep -o 'cov: [0-9]* ft: [0-9]*' "$log" | tail -1 || echo 'cov: ?')
-  echo "$target: $result, ${seconds} s, $runs runs, $rate exec/s, $cov, corpus $(ls "$corpus" | wc -l)"
+  echo "$target: $result, $((SECONDS - started)) s, $runs runs, $rate exec/s, $cov, corpus $(ls "$corpus" | wc -l)"
 done
 exit $status

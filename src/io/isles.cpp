@@ -200,6 +200,8 @@ IslesDataset discover_isles(const std::string& root) {
   return dataset;
 }
 
+constexpr size_t kMaxListedCases = 100000;
+
 std::vector<int> parse_case_list(const std::string& spec, const std::string& option_name) {
   if (trim(spec).empty()) throw_option_error(option_name, ": empty case list");
   std::vector<int> numbers;
@@ -222,6 +224,11 @@ std::vector<int> parse_case_list(const std::string& spec, const std::string& opt
       const auto b = parse_case_number(trim(token.substr(dash + 1)));
       if (!a || !b) bad("not a range A-B");
       if (*a > *b) bad("descending range");
+      // No dataset has this many cases; a range this long is a typo (and costs
+      // seconds to check, as fuzz_parsers found with 02-716272).
+      if (numbers.size() + static_cast<size_t>(*b - *a) >= kMaxListedCases)
+        throw_option_error(option_name, ": '" + spec + "' lists more than " +
+                                            std::to_string(kMaxListedCases) + " cases");
       for (int n = *a; n <= *b; ++n) numbers.push_back(n);
     }
     start = comma + 1;

@@ -8,6 +8,7 @@
 #include "model/checkpoint.h"
 #include "report/html_report.h"
 #include "study/evaluation_run.h"
+#include "util/atomic_file.h"
 #include "util/error.h"
 #include "util/progress.h"
 
@@ -91,8 +92,16 @@ void prepare_data(Run& run) {
   fs::create_directories(run.dir);
   run.data_dir = c.data_dir;
   if (c.synthesize_cases) {
-    run.data_dir = (run.dir / "data").string();
-    if (!fs::exists(run.dir / "data" / "training_1")) synthesize(c, run.data_dir);
+    // Synthesised into a staging folder and renamed into place when complete, so
+    // a run killed mid-synthesis resumes with all cases, not with the few it wrote.
+    const fs::path data = run.dir / "data", staging = run.dir / ".data.staging";
+    run.data_dir = data.string();
+    if (!fs::exists(data)) {
+      fs::remove_all(staging);
+      synthesize(c, staging.string());
+      fs::rename(staging, data);
+      sync_folder(run.dir.string());
+    }
   }
   run.dataset = discover_dataset(run.data_dir);
   const std::string dice_list = !c.dice_cases.empty() ? c.dice_cases : c.val_cases;

@@ -56,10 +56,12 @@ std::vector<EpochRecord> parse_train_log_csv(const std::string& text, const std:
   std::vector<EpochRecord> log;
   for (size_t i = 0; i < table.rows.size(); ++i) {
     EpochRecord r;
-    const double e = table.required_number(i, epoch);
-    if (e < 1 || e != static_cast<int>(e))
+    // Compared as a count first: the file may hold any number (fuzz_parsers
+    // found 2e33, which the old int cast made undefined).
+    const std::optional<double> e = table.number(i, epoch);
+    if (!e || !(*e >= 1 && *e <= 1e9 && *e == std::floor(*e)))
       throw Error(table.where(i) + ": epoch must be a positive whole number");
-    r.epoch = static_cast<int>(e);
+    r.epoch = static_cast<int>(*e);
     r.seconds = table.required_number(i, seconds);
     r.train_loss = table.required_number(i, loss);
     r.val_dice = val ? table.number(i, *val).value_or(-1.0) : -1.0;

@@ -114,7 +114,9 @@ TEST(FaultInjection, ExplainKilledAtRandomMomentsThenRerunEqualsAnUninterruptedR
     // What is visible after the kill is complete (partial files are hidden temporaries).
     if (fs::exists(f.dir / "killed")) {
       for (const auto& [name, bytes] : visible_outputs(f.dir / "killed", /*after_kill=*/true))
-        if (whole.count(name)) EXPECT_EQ(bytes, whole.at(name)) << name << " after " << ms << " ms";
+        if (whole.count(name)) {
+          EXPECT_EQ(bytes, whole.at(name)) << name << " after " << ms << " ms";
+        }
     }
   }
   ASSERT_EQ(run_lrpseg(f.explain + (f.dir / "killed")).status, 0);

@@ -42,6 +42,20 @@ class TrainerTest : public ::testing::Test {
 };
 test::TempDir* TrainerTest::data_ = nullptr;
 
+// fuzz_parsers: an epoch of 2e33 in train_log.csv was cast to int (undefined).
+TEST(TrainLog, EpochsMustBePositiveWholeNumbersInRange) {
+  const std::string header = "epoch,seconds,train_loss,val_dice\n";
+  EXPECT_EQ(parse_train_log_csv(header + "2,0.5,0.25,\n", "log").at(0).epoch, 2);
+  for (const std::string epoch : {"2e33", "0", "1.5", "-3", "nan", ""}) {
+    try {
+      parse_train_log_csv(header + epoch + ",0.5,0.25,\n", "log");
+      ADD_FAILURE() << epoch << " accepted";
+    } catch (const Error& e) {
+      EXPECT_EQ(std::string(e.what()), "log:2: epoch must be a positive whole number") << epoch;
+    }
+  }
+}
+
 TEST_F(TrainerTest, WritesCheckpointAndOneLogRowPerEpoch) {
   TrainResult r = train(tiny(out_ / "m", 2));
   ASSERT_EQ(r.log.size(), 2u);
