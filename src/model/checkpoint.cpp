@@ -3,6 +3,7 @@
 #include <filesystem>
 #include <fstream>
 
+#include "model/adam_state.h"
 #include "model/safetensors.h"
 #include "model/torch_save.h"
 #include "util/atomic_file.h"
@@ -182,10 +183,9 @@ void save_checkpoint(const std::string& dir_text, UNet& net, const CheckpointFil
   fs::create_directories(staging);
   save_weights((staging / "model.pt").string(), net);
   save_safetensors((staging / "model.safetensors").string(), net);
-  if (files.optimizer) {
-    torch::save(*files.optimizer, (staging / "optimizer.pt").string());
-    sync_file((staging / "optimizer.pt").string());  // on disk before COMPLETE is
-  }
+  if (files.optimizer)
+    write_string((staging / "optimizer.pt").string(),
+                 torch_save_bytes(adam_state(net, *files.optimizer)));
   for (const auto& [name, text] : files.text_files) {
     write_text_atomically((staging / name).string(), text);
   }
@@ -235,9 +235,15 @@ LoadedModel load_checkpoint(const std::string& dir, std::optional<int64_t> expec
   return loaded;
 }
 
-void load_optimizer(const std::string& dir, torch::optim::Optimizer& optimizer) {
+void load_optimizer(const std::string& dir, UNet& net, torch::optim::Adam& optimizer) {
   std::string path = (fs::path(dir) / "optimizer.pt").string();
   if (!fs::is_regular_file(path)) throw Error(path + ": optimizer state not found, cannot resume");
+  try {
+    const auto stored = read_named_tensors(path);
+    if (is_adam_state(stored)) return set_adam_state(net, optimizer, stored, path);
+  } catch (const Error&) {
+    // not a dict of tensors: torch::save's archive of an older checkpoint
+  }
   try {
     torch::load(optimizer, path);
   } catch (const c10::Error& e) {

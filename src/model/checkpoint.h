@@ -34,7 +34,7 @@ UNetOptions architecture_from_json(const nlohmann::json& architecture, const std
 
 struct CheckpointFiles {
   nlohmann::json info;                            // model.json
-  torch::optim::Optimizer* optimizer = nullptr;   // optimizer.pt when given
+  torch::optim::Adam* optimizer = nullptr;        // optimizer.pt when given
   std::map<std::string, std::string> text_files;  // e.g. train_log.csv
 };
 void save_checkpoint(const std::string& dir, UNet& net, const CheckpointFiles& files);
@@ -54,6 +54,7 @@ struct LoadedModel {
 // another width is an error naming the directory and both widths.
 LoadedModel load_checkpoint(const std::string& dir, std::optional<int64_t> expected_width = {});
 
-void load_optimizer(const std::string& dir, torch::optim::Optimizer& optimizer);
+// Restores DIR/optimizer.pt into `optimizer`, whose parameters are `net`'s.
+void load_optimizer(const std::string& dir, UNet& net, torch::optim::Adam& optimizer);
 
 }  // namespace lrpseg

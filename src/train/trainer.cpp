@@ -219,7 +219,7 @@ void resume(Session& s, const TrainOptions& o) {
   s.info = read_model_info(o.out_dir);
   check_resume_compatible(s.info, o, o.out_dir);
   load_weights((out / "model.pt").string(), s.net);
-  load_optimizer(o.out_dir, s.optimizer);
+  load_optimizer(o.out_dir, s.net, s.optimizer);
   s.start_epoch = s.info.at("epoch").get<int>() + 1;
   const fs::path log_path = out / "train_log.csv";
   if (fs::exists(log_path))

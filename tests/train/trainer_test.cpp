@@ -87,6 +87,20 @@ TEST_F(TrainerTest, ResumedRunEqualsAnUninterruptedOne) {
   }
 }
 
+// optimizer.pt by parameter name: torch::save(optimizer) ordered Adam's state by
+// tensor addresses, so two identical trainings wrote different bytes.
+TEST_F(TrainerTest, IdenticalTrainingsWriteIdenticalCheckpointFiles) {
+  train(tiny(out_ / "first", 2));
+  train(tiny(out_ / "second", 2));
+  for (const char* file : {"model.pt", "model.safetensors", "optimizer.pt"}) {
+    EXPECT_EQ(read_text(out_ / (std::string("first/") + file)),
+              read_text(out_ / (std::string("second/") + file)))
+        << file;
+  }
+  const std::string optimizer = read_text(out_ / "first/optimizer.pt");
+  EXPECT_NE(optimizer.find("b1.conv1.weight/exp_avg_sq"), std::string::npos);
+}
+
 TEST_F(TrainerTest, RefusesToOverwriteACheckpointWithoutResume) {
   train(tiny(out_ / "m", 1));
   EXPECT_THROW(train(tiny(out_ / "m", 1)), Error);
