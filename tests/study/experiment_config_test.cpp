@@ -60,6 +60,24 @@ TEST(ExperimentConfig, ANumberBeyondDoubleIsInvalidJsonNotACrash) {
   }
 }
 
+// A float or an out-of-range number where a count belongs was cast unchecked
+// (undefined for 1e30).
+TEST(ExperimentConfig, CountsMustBeWholeNumbersInRange) {
+  const std::vector<std::pair<std::string, json>> bad{
+      {"epochs", 1e30}, {"epochs", 2.5}, {"epochs", int64_t{1} << 40}, {"seed", -1}};
+  for (const auto& [key, value] : bad) {
+    json j = minimal();
+    j["series"][0][key] = value;
+    EXPECT_EQ(
+        error_of(j).rfind("cfg.json: series: '" + key + "' must be a whole number in range (", 0),
+        0u)
+        << error_of(j);
+  }
+  json j = minimal();
+  j["series"][0]["epochs"] = 3;
+  EXPECT_EQ(parse_experiment_config(j, "cfg.json").series[0].epochs, 3);
+}
+
 TEST(ExperimentConfig, UnknownKeysAreNamedAtEveryLevel) {
   json j = minimal();
   j["filter"] = "paper";  // "filters" misspelt
