@@ -38,8 +38,8 @@ std::string read_holder(int fd) {
 // Whether `fd` still refers to the file at `path`: a releasing run unlinks the
 // file, and a lock on the unlinked inode would guard nothing.
 bool still_linked(int fd, const std::string& path) {
-  struct stat held {
-  }, named{};
+  struct stat held;
+  struct stat named;
   return ::fstat(fd, &held) == 0 && ::stat(path.c_str(), &named) == 0 &&
          held.st_ino == named.st_ino && held.st_dev == named.st_dev;
 }
