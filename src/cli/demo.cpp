@@ -17,6 +17,7 @@ void add_demo(CLI::App& app) {
   cmd->add_option("--out", d->out_dir, "Run directory (resumes what is already there)");
   cmd->add_flag("--quick", *quick, "A one-minute version (fewer cases and epochs)");
   cmd->add_option("--seed", d->seed, "Random seed");
+  add_display_option(cmd, d->display);
   add_threads_option(cmd, d->threads);
   cmd->add_flag("--quiet", d->quiet, "No progress output");
   cmd->callback([d, quick] {
@@ -26,6 +27,7 @@ void add_demo(CLI::App& app) {
       options.out_dir = d->out_dir;
       options.seed = d->seed;
       options.threads = d->threads;
+      options.display = d->display;
       options.quiet = d->quiet;
     }
     const FolderLock lock(options.out_dir, "demo");

@@ -18,6 +18,7 @@ void add_figure(CLI::App& app) {
   add_config_option(cmd);
   struct Options {
     std::string model, data, split = "training", modality = "rCBF", out;
+    std::string display = "radiological";
     int case_number = 0;
     int64_t slice = -1;
     double pass = 0.4, clamp = 0.2;
@@ -33,11 +34,14 @@ void add_figure(CLI::App& app) {
   cmd->add_option("--case", o->case_number, "Case number")->required();
   cmd->add_option("--split", o->split, "Split of the case")
       ->check(CLI::IsMember({"training", "test"}));
-  cmd->add_option("--slice", o->slice, "Axial slice (default: the one with most lesion)");
+  cmd->add_option("--slice", o->slice,
+                  "Axial slice, counted from inferior in the display orientation (the file's k "
+                  "index when k runs inferior to superior; default: the one with most lesion)");
   cmd->add_option("--modality", o->modality, "Modality shown")
       ->check(CLI::IsMember({"ADC", "MTT", "rCBF", "rCBV", "Tmax", "TTP"}));
   cmd->add_option("--pass", o->pass, "Pass filter [0, a]");
   cmd->add_option("--clamp", o->clamp, "Clamp filter [0, a]");
+  add_display_option(cmd, o->display);
   cmd->add_option("--out", o->out, "Output PNG (an SVG is written beside it)")->required();
   auto check_lrp = add_lrp_options(cmd, o->lrp);
   add_threads_option(cmd, o->threads);
@@ -52,11 +56,9 @@ void add_figure(CLI::App& app) {
     LoadedModel model = load_checkpoint(o->model);
     PreprocessOptions pre = preprocess_from_info(model.info, o->model + "/model.json");
     CaseExplanation c = explain_case(model.net, cases[0], pre, lrp);
-    int64_t slice =
-        o->slice >= 0
-            ? o->slice
-            : slice_with_most_lesion(c.volumes.label.defined() ? c.volumes.label : c.prediction);
-    render_figure1(figure1_data(c, channel, slice, o->model), o->out);
+    render_figure1(figure1_data(c, channel, o->slice, o->model,
+                                parse_display_convention(o->display, "--display")),
+                   o->out);
     std::cout << o->out << "\n";
   });
 }

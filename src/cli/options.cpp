@@ -13,6 +13,13 @@ void add_layout_option(CLI::App* cmd, std::string& layout) {
       ->check(CLI::IsMember({"auto", "isles2017", "nnunet"}));
 }
 
+void add_display_option(CLI::App* cmd, std::string& display) {
+  cmd->add_option("--display", display,
+                  "Slice orientation, read from the NIfTI affine: radiological (patient's right "
+                  "on the image's left) or neurological (left on the left); anterior at the top")
+      ->check(CLI::IsMember({"radiological", "neurological"}));
+}
+
 void add_nan_to_num_flag(CLI::App* cmd, bool& nan_to_num) {
   cmd->add_flag("--nan-to-num", nan_to_num,
                 "Read NaN/Inf voxels as 0 (background) instead of refusing the file");

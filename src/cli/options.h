@@ -19,6 +19,9 @@ namespace lrpseg::cli {
 // when it holds dataset.json and imagesTr/, ISLES 2017 otherwise).
 void add_layout_option(CLI::App* cmd, std::string& layout);
 
+// --display radiological|neurological: how Figure 1 and the viewer orient slices.
+void add_display_option(CLI::App* cmd, std::string& display);
+
 // --nan-to-num: NaN/Inf voxels of the input volumes read as 0.
 void add_nan_to_num_flag(CLI::App* cmd, bool& nan_to_num);
 

@@ -59,6 +59,7 @@ void render_figure1(const Figure1Data& data, const std::string& path_png, int wi
   }
   p.prediction = to_image(data.prediction, "the prediction", path_png, h, w);
   p.dice = data.dice;
+  p.edge_labels = data.edge_labels;
   p.relevance_titles = data.relevance_titles;
   for (size_t i = 0; i < n; ++i) {
     plot::Image r =

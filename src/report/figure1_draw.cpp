@@ -92,6 +92,26 @@ class PanelGrid {
     canvas_.text((x0 + w / 2) / W, 1 - (top - 0.7 * cap) / H, markup(title_markup), ":C", 1.05);
     canvas_.frame(x0 / W, (x0 + w) / W, 1 - (top + h) / H, 1 - top / H);
     canvas_.gr().SetRanges(0, img_w_ - 1, 0, img_h_ - 1);
+    pixels_per_unit_ = scale;
+  }
+
+  // The patient directions at the middle of the image's edges, black on small white boxes inside
+  // the image so they read on any colour.
+  void edge_labels(const std::array<std::string, 4>& labels) {
+    mglGraph& gr = canvas_.gr();
+    const double half = 0.75 * canvas_.cap_px() / pixels_per_unit_;  // box half side, data units
+    const double x_mid = (img_w_ - 1) / 2.0, y_mid = (img_h_ - 1) / 2.0;
+    // The image spans [0, w - 1] x [0, h - 1]; MathGL's y axis points up.
+    const std::array<mglPoint, 4> centres{mglPoint(half, y_mid), mglPoint(img_w_ - 1 - half, y_mid),
+                                          mglPoint(x_mid, img_h_ - 1 - half),
+                                          mglPoint(x_mid, half)};
+    for (size_t e = 0; e < 4; ++e) {
+      if (labels[e].empty()) continue;
+      const double x = centres[e].x, y = centres[e].y;
+      gr.Face(mglPoint(x - half, y - half, 0.5), mglPoint(x + half, y - half, 0.5),
+              mglPoint(x - half, y + half, 0.5), mglPoint(x + half, y + half, 0.5), "w");
+      gr.Putsw(mglPoint(x, y - 0.45 * half, 0.9), literal(labels[e]).c_str(), "k:C", -0.9);
+    }
   }
 
  private:
@@ -99,6 +119,7 @@ class PanelGrid {
   int columns_, rows_;
   double top_px_;
   int img_w_, img_h_;
+  double pixels_per_unit_ = 1;
 };
 
 void draw_colourbar(mglGraph& gr, const std::string& scheme) {
@@ -159,6 +180,7 @@ void draw_figure1(Canvas& canvas, const Figure1Panels& p) {
     gr.SetRange('c', -1, 1);
     gr.Dens(relevance, diverging.c_str());
     gr.Box("k", false);
+    grid.edge_labels(p.edge_labels);
     draw_colourbar(gr, diverging);
 
     grid.select(i, 1, "(" + letter + "2)" + name + " on the slice");
@@ -167,6 +189,7 @@ void draw_figure1(Canvas& canvas, const Figure1Panels& p) {
     gr.SetRange('c', -1, 1);
     gr.Dens(relevance, overlay.c_str());
     gr.Box("k", false);
+    grid.edge_labels(p.edge_labels);
     draw_colourbar(gr, diverging);
   }
 
@@ -181,6 +204,7 @@ void draw_figure1(Canvas& canvas, const Figure1Panels& p) {
     gr.SetRange('c', 0, 1);
     gr.Dens(to_mgl(p.ground_truth), "kw");
     gr.Box("k", false);
+    grid.edge_labels(p.edge_labels);
   }
 
   std::string pred_title = std::string("(") + letter_pred + ") prediction";
@@ -189,11 +213,13 @@ void draw_figure1(Canvas& canvas, const Figure1Panels& p) {
   gr.SetRange('c', 0, 1);
   gr.Dens(to_mgl(p.prediction), "kw");
   gr.Box("k", false);
+  grid.edge_labels(p.edge_labels);
 
   grid.select(2, 2, std::string("(") + letter_slice + ") modality slice");
   gr.SetRange('c', slice_range.lo, slice_range.hi);
   gr.Dens(slice, "kw");
   gr.Box("k", false);
+  grid.edge_labels(p.edge_labels);
   draw_colourbar(gr, "kw");
 }
 

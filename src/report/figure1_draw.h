@@ -1,5 +1,6 @@
 #pragma once
 // Drawing of Figure 1 from plain images, apart from the tensor handling in figure1.cpp.
+#include <array>
 #include <string>
 #include <vector>
 
@@ -22,8 +23,9 @@ struct Figure1Panels {
   Image slice, ground_truth, prediction;  // ground_truth empty when the case has none
   double dice = -1;
   std::vector<std::string> relevance_titles;
-  std::vector<Image> relevance;  // already divided by max|R_c|, so on [-1, 1]
-  std::vector<double> max_abs;   // printed in the titles
+  std::vector<Image> relevance;            // already divided by max|R_c|, so on [-1, 1]
+  std::vector<double> max_abs;             // printed in the titles
+  std::array<std::string, 4> edge_labels;  // left, right, top, bottom; empty: none drawn
 };
 
 void draw_figure1(Canvas& canvas, const Figure1Panels& panels);

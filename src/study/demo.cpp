@@ -60,6 +60,7 @@ nlohmann::json demo_config_json(const DemoOptions& d) {
                            {"check_precision", true},  // the report's stability column
                            {"figure", {{"modality", "rCBF"}, {"pass", 0.4}, {"clamp", 0.2}}},
                            {"viewer_cases", d.viewer_cases},
+                           {"display", d.display},
                            {"threads", d.threads}};
   if (d.evaluate) config["evaluate"] = demo_evaluate_json(d);
   return config;

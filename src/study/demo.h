@@ -18,6 +18,7 @@ struct DemoOptions {
   int64_t width = 8;
   std::array<int64_t, 3> size_dhw{19, 48, 48};  // series A of the paper
   int viewer_cases = 2;
+  std::string display = "radiological";  // Figure 1 and the viewer (experiment "display")
   bool evaluate = true;  // `evaluate` of the model on the held-out cases (demo_evaluate_json)
   int threads = 0;
   uint64_t seed = 0;

@@ -70,12 +70,28 @@ ExperimentConfig parse_experiment_config(const json& j, const std::string& sourc
   if (!j.is_object()) throw Error(source + ": the config must be a JSON object");
   ExperimentConfig c;
   c.raw = j;
-  reject_unknown_keys(
-      j,
-      {"title", "out", "data", "train_cases", "val_cases", "dice_cases", "sweep_cases", "filters",
-       "precision", "composite", "check_precision", "max_memory_gb", "robustness_sigma",
-       "robustness_samples", "series", "figure", "viewer_cases", "evaluate", "threads"},
-      source);
+  reject_unknown_keys(j,
+                      {"title",
+                       "out",
+                       "data",
+                       "train_cases",
+                       "val_cases",
+                       "dice_cases",
+                       "sweep_cases",
+                       "filters",
+                       "precision",
+                       "composite",
+                       "check_precision",
+                       "max_memory_gb",
+                       "robustness_sigma",
+                       "robustness_samples",
+                       "series",
+                       "figure",
+                       "viewer_cases",
+                       "display",
+                       "evaluate",
+                       "threads"},
+                      source);
   c.title = get_or<std::string>(j, "title", c.title, source);
   c.out_dir = get_or<std::string>(j, "out", "", source);
   if (j.contains("data")) {
@@ -139,6 +155,13 @@ ExperimentConfig parse_experiment_config(const json& j, const std::string& sourc
   for (const auto& s : j.at("series")) c.series.push_back(parse_series(s, source + ": series"));
   if (j.contains("figure")) parse_figure(j.at("figure"), source + ": figure", c);
   c.viewer_cases = get_or<int>(j, "viewer_cases", c.viewer_cases, source);
+  try {
+    c.display = parse_display_convention(
+        get_or<std::string>(j, "display", display_convention_name(c.display), source),
+        source + ": display");
+  } catch (const UsageError& e) {
+    throw Error(e.what());  // a config error, like the others here
+  }
   if (j.contains("evaluate")) {
     evaluate_options_from_json(j.at("evaluate"), source + ": evaluate");  // validates
     c.evaluate = j.at("evaluate");

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "analysis/sweep_table.h"
+#include "report/display_orientation.h"
 #include "study/steps.h"
 
 namespace lrpseg {
@@ -49,6 +50,8 @@ struct ExperimentConfig {
   double figure_pass = 0.4;
   double figure_clamp = 0.2;
   int viewer_cases = 2;
+  // How Figure 1 and the viewer orient slices ("display": "radiological" | "neurological").
+  DisplayConvention display = DisplayConvention::Radiological;
   // The "evaluate" block (study/evaluation_run.h): `lrpseg evaluate` of every
   // model after the sweep, on its "cases" (default: the sweep cases); absent: none.
   std::optional<nlohmann::json> evaluate;

@@ -5,6 +5,7 @@
 #include <string>
 
 #include "infer/explain_cases.h"
+#include "report/display_orientation.h"
 #include "report/figure1.h"
 
 namespace lrpseg {
@@ -17,8 +18,12 @@ int modality_index(const std::string& name, const std::string& option);
 int64_t slice_with_most_lesion(const torch::Tensor& mask);
 
 // Panel data from an explanation whose filters are the panel's (e.g. raw,
-// pass:0-0.4, clamp:0-0.2), at the case grid.
+// pass:0-0.4, clamp:0-0.2), at the case grid, oriented from the case's affine in
+// `convention`. `slice` counts axial slices from inferior in that orientation (the
+// file's k index for the usual k = inferior-to-superior); -1: the slice with most
+// lesion (ground truth, else prediction).
 Figure1Data figure1_data(const CaseExplanation& c, int modality, int64_t slice,
-                         const std::string& model_name);
+                         const std::string& model_name,
+                         DisplayConvention convention = DisplayConvention::Radiological);
 
 }  // namespace lrpseg

@@ -201,8 +201,8 @@ void draw_figure1(Run& run) {
   for (const auto& m : run.models) {
     for (const auto& f : run.figure_cases) {
       const CaseExplanation e = run.explanations.get(m, f, lrp, run.dir.string());
-      run.figures.push_back(
-          figure1_step(m, e, c.figure_modality, c.figure_pass, c.figure_clamp, run.dir.string()));
+      run.figures.push_back(figure1_step(m, e, c.figure_modality, c.figure_pass, c.figure_clamp,
+                                         c.display, run.dir.string()));
     }
   }
 }
@@ -214,7 +214,7 @@ void write_viewer(Run& run) {
     const CaseFiles& files = run.sweep_cases[static_cast<size_t>(i)];
     const CaseExplanation e =
         run.explanations.get(run.models.front(), files, run.sweep_options.lrp, run.dir.string());
-    run.viewer.push_back(viewer_step(run.models.front(), e, run.dir.string()));
+    run.viewer.push_back(viewer_step(run.models.front(), e, run.config.display, run.dir.string()));
   }
 }
 

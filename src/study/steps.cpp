@@ -98,11 +98,10 @@ std::vector<Filter> figure1_filters(double pass_high, double clamp_high) {
 }
 
 json figure1_step(const ModelRun& model, const CaseExplanation& c, const std::string& modality,
-                  double pass_high, double clamp_high, const std::string& run_dir) {
+                  double pass_high, double clamp_high, DisplayConvention display,
+                  const std::string& run_dir) {
   const int channel = modality_index(modality, "figure modality");
-  const int64_t slice =
-      slice_with_most_lesion(c.volumes.label.defined() ? c.volumes.label : c.prediction);
-  const Figure1Data data = figure1_data(c, channel, slice, model.name);
+  const Figure1Data data = figure1_data(c, channel, -1, model.name, display);
   const std::string file = "figures/figure1_" + model.name + "_" + c.volumes.name + ".png";
   fs::create_directories(fs::path(run_dir) / "figures");
   render_figure1(data, (fs::path(run_dir) / file).string());
@@ -112,10 +111,11 @@ json figure1_step(const ModelRun& model, const CaseExplanation& c, const std::st
           {"file", file}};
 }
 
-json viewer_step(const ModelRun& model, const CaseExplanation& c, const std::string& run_dir) {
+json viewer_step(const ModelRun& model, const CaseExplanation& c, DisplayConvention display,
+                 const std::string& run_dir) {
   const std::string file = "viewer/" + model.name + "_" + c.volumes.name + ".json";
   fs::create_directories(fs::path(run_dir) / "viewer");
-  write_viewer_data(c, model.name, (fs::path(run_dir) / file).string());
+  write_viewer_data(c, model.name, display, (fs::path(run_dir) / file).string());
   return {{"case", c.volumes.name}, {"model", model.name}, {"file", file}};
 }
 

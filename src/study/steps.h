@@ -11,6 +11,7 @@
 #include "io/isles.h"
 #include "lrp/composite.h"
 #include "lrp/filters.h"
+#include "report/display_orientation.h"
 #include "train/trainer.h"
 
 namespace lrpseg {
@@ -36,15 +37,16 @@ ModelRun train_and_evaluate(TrainOptions options, const std::vector<CaseFiles>& 
 std::vector<Filter> figure1_filters(double pass_high, double clamp_high);
 
 // Figure-1 panel of one case from its explanation with the figure1_filters:
-// `modality` at the slice with most lesion. Returns a manifest figure entry.
+// `modality` at the slice with most lesion, oriented in `display`. Returns a
+// manifest figure entry.
 nlohmann::json figure1_step(const ModelRun& model, const CaseExplanation& c,
                             const std::string& modality, double pass_high, double clamp_high,
-                            const std::string& run_dir);
+                            DisplayConvention display, const std::string& run_dir);
 
-// Slice-viewer data of one case with every filter of its explanation. Returns a
-// manifest viewer entry.
+// Slice-viewer data of one case with every filter of its explanation, oriented in
+// `display`. Returns a manifest viewer entry.
 nlohmann::json viewer_step(const ModelRun& model, const CaseExplanation& c,
-                           const std::string& run_dir);
+                           DisplayConvention display, const std::string& run_dir);
 
 // Loss and validation Dice per epoch of every model. Returns a manifest figure entry.
 nlohmann::json training_curves_step(const std::vector<ModelRun>& models,

@@ -180,7 +180,9 @@ TEST(ExitStatus, UsageErrorsExitTwoRuntimeErrorsOne) {
        std::vector<std::string>{"frobnicate", train + "--bogus", train + "--loss focal",
                                 train + "--cases 3-1", train + "--size 4x8", train + "--threads -1",
                                 "explain --model m --data d --out o --method lrp,saliency",
-                                "explain --model m --data d --out o --occlusion-channels some"}) {
+                                "explain --model m --data d --out o --occlusion-channels some",
+                                "figure --model m --data d --case 1 --out f.png --display LPS",
+                                "demo --out o --display upside-down"}) {
     const auto r = run_lrpseg(usage);
     EXPECT_EQ(r.status, 2) << usage << ": " << r.output;
     EXPECT_EQ(lines(r.output), 1) << usage << ": " << r.output;

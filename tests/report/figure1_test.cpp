@@ -90,6 +90,38 @@ TEST(Figure1, ZeroRelevanceLeavesNoColour) {
   EXPECT_GT(c.red + c.blue, 0u);
 }
 
+// Pixels that differ between two renders of the same size, and how many of them are white.
+struct Changes {
+  size_t changed = 0, now_white = 0, now_black = 0;
+};
+Changes changes(const std::string& before_png, const std::string& after_png) {
+  plot::RgbImage before = plot::read_png_rgb(before_png), after = plot::read_png_rgb(after_png);
+  Changes c;
+  for (int y = 0; y < after.height; ++y) {
+    for (int x = 0; x < after.width; ++x) {
+      auto a = after.at(x, y);
+      if (a == before.at(x, y)) continue;
+      ++c.changed;
+      if (a[0] > 240 && a[1] > 240 && a[2] > 240) ++c.now_white;
+      if (a[0] < 60 && a[1] < 60 && a[2] < 60) ++c.now_black;
+    }
+  }
+  return c;
+}
+
+TEST(Figure1, EdgeLabelsAreDrawnOnEveryImage) {
+  // Nine images, four letters each: black strokes on white boxes.
+  test::TempDir dir;
+  Figure1Data d = synthetic();
+  render_figure1(d, dir / "plain.png");
+  d.edge_labels = {"R", "L", "A", "P"};
+  render_figure1(d, dir / "labelled.png");
+  const Changes c = changes(dir / "plain.png", dir / "labelled.png");
+  EXPECT_GT(c.now_black, 9u * 4u * 10u) << c.changed;
+  EXPECT_GT(c.now_white, 9u * 4u * 20u) << c.changed;
+  EXPECT_LT(c.changed, 1500u * 1000u / 20u);  // small marks, not a redrawn figure
+}
+
 TEST(Figure1, RendersWithoutGroundTruthAndWithoutRelevance) {
   test::TempDir dir;
   Figure1Data d = synthetic();

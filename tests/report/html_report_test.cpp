@@ -44,6 +44,7 @@ CaseExplanation tiny_explanation() {
   torch::manual_seed(5);
   CaseExplanation c;
   c.volumes.name = "training_1";
+  c.volumes.geometry = make_nifti_header({3, 6, 6}, {1, 1, 1});  // RAS
   c.input = torch::rand({6, 3, 6, 6});
   c.explanation.filters = {"raw", "pass:0-0.2"};
   c.explanation.relevance = torch::randn({2, 6, 3, 6, 6});
@@ -77,7 +78,8 @@ json make_run(const fs::path& run) {
              "gt_inclusivity,pass:0-0.2,A,0.63,2,1\n");
   write_file(run / "sweep/sweep.csv", "case,model,filter,channel,metric,value\n");
   fs::create_directories(run / "viewer");
-  write_viewer_data(tiny_explanation(), "A1", (run / "viewer/A1_training_1.json").string());
+  write_viewer_data(tiny_explanation(), "A1", DisplayConvention::Radiological,
+                    (run / "viewer/A1_training_1.json").string());
   json manifest = {
       {"kind", "demo"},
       {"title", "lrpseg demo"},
@@ -253,6 +255,12 @@ window.addEventListener('load', function () {
     out.modality = switched !== sliced;
     change(document.querySelector('.viewer select[aria-label="filter"]'), '1', 'change');
     out.filter = snap() !== switched;
+    // The top left pixel of a panel is the voxel at the patient's right-anterior.
+    var panel = document.querySelector('.viewer canvas.slice');
+    var rect = panel.getBoundingClientRect();
+    panel.dispatchEvent(new MouseEvent('mousemove', {clientX: rect.left + 1, clientY: rect.top + 1}));
+    out.readout = document.querySelector('.viewer .readout').textContent;
+    out.caption = panel.parentNode.querySelector('figcaption').textContent;
   } catch (e) {
     window.__errors.push('harness: ' + e.message);
   }
@@ -315,6 +323,10 @@ TEST(HtmlReport, ViewerRespondsToItsControlsInAHeadlessBrowser) {
   EXPECT_TRUE(result["slider"].get<bool>()) << result.dump();
   EXPECT_TRUE(result["modality"].get<bool>()) << result.dump();
   EXPECT_TRUE(result["filter"].get<bool>()) << result.dump();
+  // RAS shown radiologically: display row 0, column 0 is y = 5, x = 5 of the 6 x 6 grid.
+  EXPECT_TRUE(contains(result["readout"].get<std::string>(), "y 5, x 5")) << result.dump();
+  EXPECT_TRUE(contains(result["caption"].get<std::string>(), "radiological, R on the left"))
+      << result.dump();
 }
 
 TEST(HtmlReport, NeedsNoNetwork) {

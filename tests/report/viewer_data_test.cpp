@@ -5,6 +5,7 @@
 #include <cstring>
 
 #include "data/preprocess.h"
+#include "io/nifti.h"
 #include "report/html_encode.h"
 #include "temp_dir.h"
 #include "util/atomic_file.h"
@@ -122,8 +123,48 @@ TEST(ViewerData, RelevanceOfAnotherSizeThanTheInputThrows) {
 TEST(ViewerData, WritesTheSameJsonToAFile) {
   test::TempDir dir;
   auto c = small_explanation();
-  write_viewer_data(c, "A1", dir / "viewer.json");
-  EXPECT_EQ(json::parse(read_text(dir / "viewer.json")), viewer_data(c, "A1"));
+  write_viewer_data(c, "A1", DisplayConvention::Neurological, dir / "viewer.json");
+  EXPECT_EQ(json::parse(read_text(dir / "viewer.json")),
+            viewer_data(c, "A1", DisplayConvention::Neurological));
+}
+
+// A case with an affine (the scaled identity: RAS) is shown radiologically with
+// rows and columns reversed; every volume moves alike and the JSON says how.
+TEST(ViewerData, VolumesFollowTheAffineInTheChosenConvention) {
+  auto c = small_explanation();
+  c.volumes.geometry = make_nifti_header({3, 8, 10}, {1, 1, 1});
+  json j = viewer_data(c, "A1", DisplayConvention::Radiological);
+  const json& d = j["display"];
+  EXPECT_EQ(d["convention"], "radiological");
+  EXPECT_EQ(d["file_axes"], "RAS");
+  EXPECT_EQ(d["left"], "R");
+  EXPECT_EQ(d["right"], "L");
+  EXPECT_EQ(d["top"], "A");
+  EXPECT_EQ(d["bottom"], "P");
+  EXPECT_EQ(d["axis"], json::array({0, 1, 2}));
+  EXPECT_EQ(d["flip"], json::array({false, true, true}));
+  EXPECT_EQ(d["grid_dhw"], json::array({3, 4, 5}));
+  EXPECT_EQ(j["size_dhw"], json::array({3, 4, 5}));
+  auto input = decode_volume(j["input"][2]).to(torch::kFloat).div(255).reshape({3, 4, 5});
+  EXPECT_LE((input - c.input[2].flip({1, 2})).abs().max().item<float>(), 0.5f / 255 + 1e-6f);
+  auto label = decode_volume(j["label"]).reshape({3, 4, 5});
+  EXPECT_TRUE(label.equal(resize_label(c.volumes.label, {3, 4, 5}).flip({1, 2})));
+  const double max_abs = j["max_abs"][1][4].get<double>();
+  auto relevance =
+      decode_volume(j["relevance"][1][4]).to(torch::kDouble).sub(127).div(127).reshape({3, 4, 5});
+  auto expected = c.explanation.relevance[1][4].to(torch::kDouble).flip({1, 2}) / max_abs;
+  EXPECT_LE((relevance - expected).abs().max().item<double>(), 0.5 / 127 + 1e-9);
+
+  json n = viewer_data(c, "A1", DisplayConvention::Neurological);
+  EXPECT_EQ(n["display"]["flip"], json::array({false, true, false}));
+  EXPECT_EQ(n["display"]["left"], "L");
+}
+
+TEST(ViewerData, WithoutAnAffineVolumesKeepTheVoxelOrderUnlabelled) {
+  json j = viewer_data(small_explanation(), "A1");
+  EXPECT_EQ(j["display"]["convention"], "voxel order");
+  EXPECT_EQ(j["display"]["left"], "");
+  EXPECT_EQ(j["display"]["flip"], json::array({false, false, false}));
 }
 
 }  // namespace

@@ -45,6 +45,16 @@ TEST(ExperimentConfig, DefaultsAreThePapers) {
   EXPECT_EQ(c.figure_modality, "rCBF");
   EXPECT_DOUBLE_EQ(c.figure_pass, 0.4);
   EXPECT_DOUBLE_EQ(c.figure_clamp, 0.2);
+  EXPECT_EQ(c.display, DisplayConvention::Radiological);
+}
+
+TEST(ExperimentConfig, DisplayConventionIsReadAndOthersNamed) {
+  json j = minimal();
+  j["display"] = "neurological";
+  EXPECT_EQ(parse_experiment_config(j, "cfg.json").display, DisplayConvention::Neurological);
+  j["display"] = "sideways";
+  EXPECT_EQ(error_of(j).rfind("cfg.json: display 'sideways': expected radiological or", 0), 0u)
+      << error_of(j);
 }
 
 // Found by fuzz_config: a number beyond double threw json::out_of_range, which

@@ -74,6 +74,22 @@
     }
     return best >= 0 ? best : Math.floor(this.d / 2);
   };
+  // Volumes arrive in display order (slice, row, column); this is the voxel
+  // (z, y, x) of the network grid at a display position, for the readout.
+  Dataset.prototype.gridVoxel = function (z, y, x) {
+    var d = this.raw.display, p = [z, y, x];
+    if (!d || !d.axis) return p;
+    var v = [0, 0, 0];
+    for (var a = 0; a < 3; a++) {
+      var n = d.grid_dhw[d.axis[a]];
+      v[d.axis[a]] = d.flip[a] ? n - 1 - p[a] : p[a];
+    }
+    return v;
+  };
+  Dataset.prototype.orientation = function () {
+    var d = this.raw.display;
+    return d && d.left ? d.convention + ', ' + d.left + ' on the left, ' + d.top + ' at the top' : 'voxel order';
+  };
   Dataset.prototype.title = function () {
     var r = this.raw, dice = r.dice === null || r.dice === undefined ? '' : ' (Dice ' + r.dice.toFixed(3) + ')';
     return r.model + ' \u00b7 ' + r.case + dice;
@@ -243,6 +259,7 @@
     function finish(ctx, truthLine, predLine) {
       if (truthLine) self.outline(ctx, s, ds.label, style().truth);
       if (predLine) self.outline(ctx, s, ds.prediction, style().prediction);
+      self.edgeLabels(ctx);
       self.marker(ctx);
     }
     finish(this.paint(this.panels.slice.canvas, s, gray), outlines, outlines);
@@ -260,7 +277,7 @@
     }), false, true);
 
     var modality = ds.raw.modalities[s.m], filter = ds.raw.filters[s.k];
-    this.panels.slice.caption.textContent = modality + ', slice ' + s.z;
+    this.panels.slice.caption.textContent = modality + ', slice ' + s.z + ' (' + ds.orientation() + ')';
     this.panels.relevance.caption.textContent = 'Relevance of ' + modality + ', ' + filter + ' (R / max|R|)';
     this.panels.overlay.caption.textContent = 'Relevance over ' + modality + ' (opacity \u221d \u221a|R|)';
     this.panels.truth.caption.textContent = ds.label ? 'Ground truth' : 'Ground truth (none for this case)';
@@ -268,6 +285,24 @@
     this.sliceText.textContent = s.z + ' / ' + (ds.d - 1);
     this.heading.textContent = ds.title() + ' \u2014 ' + filter;
     this.updateReadout(s);
+  };
+
+  // The patient directions at the middle of each edge, on small light boxes.
+  Viewer.prototype.edgeLabels = function (ctx) {
+    var d = this.ds.raw.display;
+    if (!d || !d.left) return;
+    var w = ctx.canvas.width, h = ctx.canvas.height, size = Math.max(10, Math.round(Math.min(w, h) / 16));
+    var half = Math.round(size * 0.7);
+    ctx.font = 'bold ' + size + 'px sans-serif';
+    ctx.textAlign = 'center';
+    ctx.textBaseline = 'middle';
+    [[d.left, half, h / 2], [d.right, w - half, h / 2], [d.top, w / 2, half], [d.bottom, w / 2, h - half]]
+      .forEach(function (l) {
+        ctx.fillStyle = 'rgba(255,255,255,0.8)';
+        ctx.fillRect(l[1] - half, l[2] - half, 2 * half, 2 * half);
+        ctx.fillStyle = '#000';
+        ctx.fillText(l[0], l[1], l[2] + 1);
+      });
   };
 
   Viewer.prototype.marker = function (ctx) {
@@ -294,8 +329,8 @@
       return;
     }
     var ds = s.ds, i = s.z * ds.w * ds.h + this.hover.y * ds.w + this.hover.x;
-    var r = (s.rel[i] - 127) / 127;
-    var parts = ['voxel (z ' + s.z + ', y ' + this.hover.y + ', x ' + this.hover.x + ')',
+    var r = (s.rel[i] - 127) / 127, v = ds.gridVoxel(s.z, this.hover.y, this.hover.x);
+    var parts = ['voxel (z ' + v[0] + ', y ' + v[1] + ', x ' + v[2] + ')',
       ds.raw.modalities[s.m] + ' ' + (s.input[i] / 255).toFixed(3),
       'R/max|R| ' + signed(r) + ' (R \u2248 ' + fmt(r * s.maxAbs) + ')'];
     if (ds.label) parts.push('ground truth ' + ds.label[i]);
