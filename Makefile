@@ -4,7 +4,7 @@ BUILD ?= build
 JOBS ?= 2
 CMAKE_OPTIONS ?=
 PACKAGES := cmake g++ make libtorch-dev libopenblas0-pthread libnifti2-dev libcli11-dev \
-            nlohmann-json3-dev libgtest-dev zlib1g-dev libmgl-dev
+            nlohmann-json3-dev libgtest-dev zlib1g-dev libmgl-dev libgloo-dev
 # Checks that need real parts: node --check of the report's JavaScript, a
 # headless-browser test of its slice viewer, and a real PyTorch loading
 # model.pt with weights_only=True.

@@ -4,12 +4,14 @@
 
 #include "cli/commands.h"
 #include "cli/config_file.h"
+#include "distributed/launcher.h"
 #include "util/allocator.h"
 #include "util/error.h"
 #include "util/threads.h"
 
 int main(int argc, char** argv) {
   lrpseg::reexec_with_passive_openmp(argc, argv);
+  lrpseg::set_program_arguments(argc, argv);
   lrpseg::keep_freed_memory();
   CLI::App app{"lrpseg: explainable 3D lesion segmentation (3D U-Net + LRP, Tjoa et al.)"};
   app.require_subcommand(1);

@@ -11,6 +11,7 @@
 #include "model/checkpoint.h"
 #include "model/memory_estimate.h"
 #include "model/predict.h"
+#include "train/data_parallel.h"
 #include "util/atomic_file.h"
 #include "util/csv.h"
 #include "util/error.h"
@@ -31,7 +32,7 @@ json TrainOptions::to_json() const {
           {"epochs", epochs},
           {"lr", lr},
           {"betas", {beta1, beta2}},
-          {"batch_size", 1},
+          {"batch_size", std::max(1, batch)},
           {"optimizer", "adam"},
           {"loss", to_string(loss)},
           {"cases", cases},
@@ -152,6 +153,7 @@ void check_training_fits_in_memory(const TrainOptions& o) {
 
 void check_options(const TrainOptions& o) {
   if (o.epochs <= 0) throw UsageError("--epochs: must be positive");
+  if (o.batch < 0) throw UsageError("--batch: must be positive");
   if (o.lr <= 0) throw UsageError("--lr: must be positive");
   int64_t bottleneck_voxels = 1;
   for (int64_t s : o.preprocess.size_dhw) bottleneck_voxels *= (s + 7) / 8;
@@ -237,26 +239,46 @@ void describe_model(Session& s, const TrainOptions& o) {
   s.info["training"] = o.to_json();
 }
 
-// One pass over the training cases in the epoch's order; the mean loss.
+// One pass over the training cases in the epoch's order, in steps of o.batch samples shared
+// among the ranks; the mean loss.
 double train_epoch(Session& s, const std::vector<Sample>& samples, const TrainOptions& o, int epoch,
-                   Progress& progress) {
+                   Progress& progress, ProcessGroup* group) {
   s.net->train();
+  const int rank = group ? group->rank() : 0, ranks = group ? group->size() : 1;
+  const size_t n = samples.size(), batch = static_cast<size_t>(o.batch);
+  const auto order = epoch_order(n, o.seed, epoch);
+  const auto parameters = s.net->parameters();
+  RunningStatistics statistics(*s.net);
+  const int64_t done_before = (epoch - s.start_epoch) * static_cast<int64_t>(n);
   double loss_sum = 0;
-  const auto order = epoch_order(samples.size(), o.seed, epoch);
-  const int64_t done_before = (epoch - s.start_epoch) * static_cast<int64_t>(samples.size());
-  for (size_t i = 0; i < order.size(); ++i) {
-    const Sample& sample = samples[order[i]];
+  for (size_t step = 0; step * batch < n; ++step) {
+    const StepShare share = share_of_step(n, batch, step, rank, ranks);
+    const torch::Tensor statistics_before = group ? statistics.flat().clone() : torch::Tensor();
     s.optimizer.zero_grad();
-    auto loss = segmentation_loss(s.net->forward(sample.image.unsqueeze(0)), sample.label, o.loss);
-    loss.backward();
+    double local_loss = 0;
+    for (size_t i = share.first; i < share.last; ++i) {
+      const Sample& sample = samples[order[i]];
+      auto loss =
+          segmentation_loss(s.net->forward(sample.image.unsqueeze(0)), sample.label, o.loss);
+      loss.backward();
+      local_loss += loss.item<double>();
+    }
+    loss_sum += average_step_gradients(group, parameters, local_loss, share.step_samples);
+    if (group) {
+      const int64_t own = share.samples_per_rank[static_cast<size_t>(rank)];
+      statistics.assign(compose_running_statistics(statistics_before,
+                                                   group->all_gather(statistics.flat()),
+                                                   share.samples_per_rank, statistics.momentum()));
+      statistics.count_batches(static_cast<int64_t>(share.step_samples) - own);
+    }
     s.optimizer.step();
-    loss_sum += loss.item<double>();
+    const size_t done = step * batch + share.step_samples;
     char status[96];
     std::snprintf(status, sizeof status, "epoch %d/%d loss %.4f", epoch, o.epochs,
-                  loss_sum / static_cast<double>(i + 1));
-    progress.update(done_before + static_cast<int64_t>(i) + 1, status);
+                  loss_sum / static_cast<double>(done));
+    progress.update(done_before + static_cast<int64_t>(done), status);
   }
-  return loss_sum / static_cast<double>(samples.size());
+  return loss_sum / static_cast<double>(n);
 }
 
 void save_epoch(Session& s, const TrainOptions& o, const EpochRecord& record,
@@ -285,25 +307,44 @@ std::string final_status(const EpochRecord& last) {
 }  // namespace
 
 // The steps of nnU-Net's trainer: check and set up (fresh or resumed), load the
-// cases, then per epoch train, validate and checkpoint.
-TrainResult train(const TrainOptions& o) {
-  check_options(o);
+// cases, then per epoch train, validate and checkpoint. In a data-parallel job
+// rank 0 alone touches the checkpoint directory; the others wait for its checks.
+TrainResult train(const TrainOptions& options, ProcessGroup* group) {
+  TrainOptions o = options;
+  const int rank = group ? group->rank() : 0, ranks = group ? group->size() : 1;
+  if (o.batch == 0) o.batch = ranks;
+  if (o.batch % ranks != 0) {
+    throw UsageError("--batch " + std::to_string(o.batch) + ": must be a multiple of the " +
+                     std::to_string(ranks) + " ranks");
+  }
+  if (rank == 0) check_options(o);
+  if (rank != 0) o.quiet = true;
+  if (group) group->barrier();  // rank 0's checks and recovery come before anyone reads
   configure_threads(o.threads);
   const CaseSplit split = split_cases(o);
   Session s(o);
   if (o.resume) resume(s, o);
   describe_model(s, o);
+  s.info["training"]["processes"] = ranks;
   if (s.start_epoch > o.epochs) {
     if (!o.quiet)
       std::fprintf(stderr, "%s: already trained for %d epochs\n", o.out_dir.c_str(), o.epochs);
     return s.result;
   }
+  if (group) {  // one starting point, whatever each rank read
+    std::vector<torch::Tensor> state = s.net->parameters();
+    for (const auto& b : s.net->buffers()) state.push_back(b);
+    torch::NoGradGuard no_grad;
+    group->broadcast(state);
+  }
   const auto samples = load_samples(split.train, o.preprocess, o.quiet, "training cases");
   const auto val_samples =
-      load_samples(split.validation, o.preprocess, o.quiet, "validation cases");
+      rank == 0 ? load_samples(split.validation, o.preprocess, o.quiet, "validation cases")
+                : std::vector<Sample>();
 
-  const int64_t steps_per_epoch = static_cast<int64_t>(samples.size());
-  Progress progress("train", (o.epochs - s.start_epoch + 1) * steps_per_epoch, o.quiet);
+  const int64_t samples_per_epoch = static_cast<int64_t>(samples.size());
+  const int64_t steps_per_epoch = (samples_per_epoch + o.batch - 1) / o.batch;
+  Progress progress("train", (o.epochs - s.start_epoch + 1) * samples_per_epoch, o.quiet);
   double run_seconds = 0;
   for (int epoch = s.start_epoch; epoch <= o.epochs; ++epoch) {
     const auto t0 = std::chrono::steady_clock::now();
@@ -312,15 +353,16 @@ TrainResult train(const TrainOptions& o) {
     };
     EpochRecord record;
     record.epoch = epoch;
-    record.train_loss = train_epoch(s, samples, o, epoch, progress);
+    record.train_loss = train_epoch(s, samples, o, epoch, progress, group);
     const double train_seconds = seconds_since();
     run_seconds += train_seconds;
+    if (rank != 0) continue;
     record.val_dice = validate(s.net, val_samples);
     record.seconds = seconds_since();
     s.result.log.push_back(record);
     save_epoch(s, o, record, train_seconds / static_cast<double>(steps_per_epoch));
   }
-  progress.finish(final_status(s.result.log.back()));
+  if (rank == 0) progress.finish(final_status(s.result.log.back()));
   const int64_t run_steps = (o.epochs - s.start_epoch + 1) * steps_per_epoch;
   s.result.seconds_per_step = run_seconds / static_cast<double>(run_steps);
   return s.result;

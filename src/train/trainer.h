@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "data/preprocess.h"
+#include "distributed/process_group.h"
 #include "io/nnunet.h"
 #include "train/losses.h"
 
@@ -25,6 +26,9 @@ struct TrainOptions {
   double beta1 = 0.5;
   double beta2 = 0.9;
   Loss loss = Loss::CrossEntropy;
+  // Samples per optimizer step over all ranks (gradients averaged); 0: one per rank, so 1 for
+  // one process (the paper's batch size).
+  int batch = 0;
   std::vector<int> cases;      // training case numbers; empty = all not in val_cases
   std::vector<int> val_cases;  // held out, Dice at the case grid after every epoch
   uint64_t seed = 0;
@@ -47,7 +51,10 @@ struct TrainResult {
   double seconds_per_step = 0;   // of this run's epochs
 };
 
-TrainResult train(const TrainOptions& options);
+// With a process group, this process is one rank of a data-parallel job (train/data_parallel.h):
+// rank 0 checks and recovers the checkpoint directory, validates and writes the checkpoints;
+// every rank loads the checkpoint on --resume.
+TrainResult train(const TrainOptions& options, ProcessGroup* group = nullptr);
 
 std::string train_log_csv(const std::vector<EpochRecord>& log);
 std::vector<EpochRecord> parse_train_log_csv(const std::string& text, const std::string& source);

@@ -28,6 +28,8 @@ bool ends_with(const std::string& text, const std::string& suffix) {
          text.compare(text.size() - suffix.size(), suffix.size(), suffix) == 0;
 }
 
+std::string first_line(const std::string& text) { return text.substr(0, text.find('\n')); }
+
 std::optional<double> parse_double(const std::string& text) {
   double value = 0;
   const char* end = text.data() + text.size();

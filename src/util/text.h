@@ -14,6 +14,9 @@ std::vector<std::string> split_list(const std::string& text, char separator = ',
 
 bool ends_with(const std::string& text, const std::string& suffix);
 
+// `text` up to its first line break (a library's multi-line message in a one-line error).
+std::string first_line(const std::string& text);
+
 // The whole of `text` as a double (std::from_chars: no locale, no leading
 // space, no trailing characters), or nullopt.
 std::optional<double> parse_double(const std::string& text);

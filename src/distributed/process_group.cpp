@@ -1,0 +1,177 @@
+#include "distributed/process_group.h"
+
+// Gloo's part of c10d is compiled only with this macro (as PyTorch builds it).
+#define USE_C10D_GLOO
+#include <cstdlib>
+#include <thread>
+#include <torch/csrc/distributed/c10d/ProcessGroupGloo.hpp>
+#include <torch/csrc/distributed/c10d/TCPStore.hpp>
+
+#include "util/error.h"
+#include "util/text.h"
+
+namespace lrpseg {
+namespace {
+
+// An integer environment variable in [low, high], or `fallback` when unset.
+int integer_variable(const char* name, int low, int high, int fallback) {
+  const char* text = std::getenv(name);
+  if (text == nullptr || *text == '\0') return fallback;
+  char* end = nullptr;
+  const long value = std::strtol(text, &end, 10);
+  if (*end != '\0' || value < low || value > high) {
+    throw Error(std::string("environment variable ") + name + "='" + text +
+                "': expected a whole number from " + std::to_string(low) + " to " +
+                std::to_string(high));
+  }
+  return static_cast<int>(value);
+}
+
+bool is_loopback(const std::string& address) {
+  return address == "localhost" || address.rfind("127.", 0) == 0 || address == "::1";
+}
+
+}  // namespace
+
+RankEnvironment rank_environment() {
+  RankEnvironment env;
+  env.world_size = integer_variable("WORLD_SIZE", 1, 65536, 1);
+  if (!env.distributed()) return env;
+  if (std::getenv("RANK") == nullptr)
+    throw Error("environment variable WORLD_SIZE is set but RANK is not");
+  env.rank = integer_variable("RANK", 0, env.world_size - 1, 0);
+  env.local_world_size = integer_variable("LOCAL_WORLD_SIZE", 1, env.world_size, 1);
+  env.local_rank = integer_variable("LOCAL_RANK", 0, env.local_world_size - 1, 0);
+  const char* address = std::getenv("MASTER_ADDR");
+  if (address == nullptr || *address == '\0')
+    throw Error("environment variable MASTER_ADDR must name rank 0's host in a distributed job");
+  env.master_address = address;
+  if (std::getenv("MASTER_PORT") == nullptr)
+    throw Error("environment variable MASTER_PORT must be set in a distributed job");
+  env.master_port = integer_variable("MASTER_PORT", 1, 65535, 0);
+  return env;
+}
+
+int default_threads_per_rank(const RankEnvironment& env) {
+  const int cores = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+  return std::max(1, cores / std::max(1, env.local_world_size));
+}
+
+struct ProcessGroup::Impl {
+  c10::intrusive_ptr<c10d::Store> store;
+  c10::intrusive_ptr<c10d::ProcessGroupGloo> group;
+  int rank = 0, size = 1;
+
+  // Runs one collective; c10d's and Gloo's exceptions become an Error naming the rank.
+  template <typename Start>
+  void run(const char* what, Start start) {
+    try {
+      auto work = start();
+      work->wait();
+    } catch (const c10::Error& e) {
+      throw Error("rank " + std::to_string(rank) + " of " + std::to_string(size) + ": " + what +
+                  " failed (another rank stopped or did not answer): " +
+                  first_line(e.what_without_backtrace()));
+    } catch (const std::exception& e) {
+      throw Error("rank " + std::to_string(rank) + " of " + std::to_string(size) + ": " + what +
+                  " failed (another rank stopped or did not answer): " + first_line(e.what()));
+    }
+  }
+};
+
+ProcessGroup::ProcessGroup(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+ProcessGroup::~ProcessGroup() = default;
+
+std::unique_ptr<ProcessGroup> ProcessGroup::join(const RankEnvironment& env,
+                                                 std::chrono::seconds timeout) {
+  auto impl = std::make_unique<Impl>();
+  impl->rank = env.rank;
+  impl->size = env.world_size;
+  const std::string where = "rank " + std::to_string(env.rank) + " of " +
+                            std::to_string(env.world_size) + ": rendezvous at " +
+                            env.master_address + ":" + std::to_string(env.master_port);
+  try {
+    c10d::TCPStoreOptions store_options;
+    store_options.port = static_cast<std::uint16_t>(env.master_port);
+    // torchrun's agent may serve the store itself (and says so); otherwise rank 0 does.
+    const char* agent_store = std::getenv("TORCHELASTIC_USE_AGENT_STORE");
+    const bool agent_serves = agent_store != nullptr && std::string(agent_store) == "True";
+    store_options.isServer = env.rank == 0 && !agent_serves;
+    store_options.numWorkers = static_cast<std::size_t>(env.world_size);
+    store_options.waitWorkers = true;
+    store_options.timeout = timeout;
+    impl->store = c10::make_intrusive<c10d::TCPStore>(env.master_address, store_options);
+    auto options = c10d::ProcessGroupGloo::Options::create(timeout);
+    // The interface that reaches the others: loopback for one machine, GLOO_SOCKET_IFNAME when
+    // given (as in PyTorch), else the one this host's name resolves to.
+    const char* interface = std::getenv("GLOO_SOCKET_IFNAME");
+    if (interface != nullptr && *interface != '\0') {
+      options->devices.push_back(c10d::ProcessGroupGloo::createDeviceForInterface(interface));
+    } else if (is_loopback(env.master_address)) {
+      options->devices.push_back(c10d::ProcessGroupGloo::createDeviceForHostname("127.0.0.1"));
+    } else {
+      options->devices.push_back(c10d::ProcessGroupGloo::createDefaultDevice());
+    }
+    options->threads = 2;
+    impl->group =
+        c10::make_intrusive<c10d::ProcessGroupGloo>(impl->store, env.rank, env.world_size, options);
+  } catch (const c10::Error& e) {
+    throw Error(where + " failed: " + first_line(e.what_without_backtrace()));
+  } catch (const std::exception& e) {
+    throw Error(where + " failed: " + first_line(e.what()));
+  }
+  return std::unique_ptr<ProcessGroup>(new ProcessGroup(std::move(impl)));
+}
+
+int ProcessGroup::rank() const { return impl_->rank; }
+int ProcessGroup::size() const { return impl_->size; }
+
+void ProcessGroup::all_reduce_sum(const std::vector<torch::Tensor>& tensors, int64_t bucket_bytes) {
+  size_t first = 0;
+  while (first < tensors.size()) {
+    // The next bucket: tensors of one dtype up to bucket_bytes (at least one tensor).
+    size_t last = first;
+    int64_t bytes = 0;
+    const auto dtype = tensors[first].scalar_type();
+    while (
+        last < tensors.size() && tensors[last].scalar_type() == dtype &&
+        (last == first ||
+         bytes + tensors[last].numel() * int64_t(tensors[last].element_size()) <= bucket_bytes)) {
+      bytes += tensors[last].numel() * int64_t(tensors[last].element_size());
+      ++last;
+    }
+    std::vector<torch::Tensor> parts;
+    for (size_t i = first; i < last; ++i) parts.push_back(tensors[i].reshape({-1}));
+    std::vector<torch::Tensor> bucket{torch::cat(parts)};
+    impl_->run("all-reduce", [&] { return impl_->group->allreduce(bucket); });
+    int64_t offset = 0;
+    for (size_t i = first; i < last; ++i) {
+      const int64_t n = tensors[i].numel();
+      tensors[i].copy_(bucket[0].narrow(0, offset, n).view_as(tensors[i]));
+      offset += n;
+    }
+    first = last;
+  }
+}
+
+std::vector<torch::Tensor> ProcessGroup::all_gather(const torch::Tensor& t) {
+  std::vector<torch::Tensor> input{t.contiguous()};
+  std::vector<std::vector<torch::Tensor>> output(1);
+  for (int r = 0; r < impl_->size; ++r) output[0].push_back(torch::empty_like(input[0]));
+  impl_->run("all-gather", [&] { return impl_->group->allgather(output, input); });
+  return output[0];
+}
+
+void ProcessGroup::broadcast(const std::vector<torch::Tensor>& tensors) {
+  for (const auto& t : tensors) {
+    std::vector<torch::Tensor> one{t.is_contiguous() ? t : t.contiguous()};
+    impl_->run("broadcast", [&] { return impl_->group->broadcast(one); });
+    if (!t.is_contiguous()) t.copy_(one[0]);
+  }
+}
+
+void ProcessGroup::barrier() {
+  impl_->run("barrier", [&] { return impl_->group->barrier(); });
+}
+
+}  // namespace lrpseg
