@@ -44,9 +44,13 @@ std::vector<json> explain_cases(const ExplainOptions& o) {
   PreprocessOptions pre = preprocess_from_info(model.info, o.model_dir + "/model.json");
   check_attribution_options(o.methods.attribution, pre.size_dhw);
   fs::create_directories(o.out_dir);
-  std::vector<json> summaries;
-  Progress progress("explain", static_cast<int64_t>(o.cases.size()), o.quiet);
-  for (const auto& files : o.cases) {
+  std::vector<json> summaries(o.cases.size());
+  int64_t mine = 0, done = 0;
+  for (size_t i = 0; i < o.cases.size(); ++i) mine += owns_item(o.group, i) ? 1 : 0;
+  Progress progress("explain", mine, o.quiet);
+  for (size_t i = 0; i < o.cases.size(); ++i) {
+    if (!owns_item(o.group, i)) continue;
+    const CaseFiles& files = o.cases[i];
     CaseExplanation c = explain_case(model.net, files, pre, o.lrp, o.check_precision, o.methods);
     json extra = json::object();
     if (const json methods = describe(o.methods); !methods.is_null()) extra["methods"] = methods;
@@ -55,11 +59,20 @@ std::vector<json> explain_cases(const ExplainOptions& o) {
       extra["robustness"] =
           robustness_json(o.robustness->sigmas[0], *o.robustness, c.explanation.filters, scores);
     }
-    summaries.push_back(write_case_explanation(c, (fs::path(o.out_dir) / files.name).string(),
-                                               o.lrp, o.native, extra));
-    progress.update(static_cast<int64_t>(summaries.size()), files.name);
+    summaries[i] = write_case_explanation(c, (fs::path(o.out_dir) / files.name).string(), o.lrp,
+                                          o.native, extra);
+    progress.update(++done, files.name);
   }
   progress.finish();
+  if (o.group) {  // every rank's summaries, in case order
+    json mine_json = json::object();
+    for (size_t i = 0; i < summaries.size(); ++i)
+      if (owns_item(o.group, i)) mine_json[std::to_string(i)] = summaries[i];
+    for (const std::string& text : o.group->all_gather_text(mine_json.dump())) {
+      const json theirs = json::parse(text);  // items() must not outlive it
+      for (const auto& [key, summary] : theirs.items()) summaries.at(std::stoul(key)) = summary;
+    }
+  }
   return summaries;
 }
 

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "analysis/robustness.h"
+#include "distributed/process_group.h"
 #include "infer/explain_cases.h"
 
 namespace lrpseg {
@@ -25,6 +26,9 @@ struct ExplainOptions {
   bool native = false;  // also write network-size relevance and input
   int threads = 0;
   bool quiet = false;
+  // A rank of a data-parallel job: the cases are shared round-robin (each rank writes its
+  // cases' folders) and every rank returns all summaries in case order.
+  ProcessGroup* group = nullptr;
 };
 
 // Throws lrpseg::Error naming --robustness-sigma unless options holds one σ

@@ -2,6 +2,7 @@
 
 #include <cstdio>
 #include <filesystem>
+#include <optional>
 
 #include "analysis/explain_run.h"
 #include "data/preprocess.h"
@@ -133,6 +134,32 @@ std::string case_status(const SweepModel& m, const CaseExplanation& c) {
   return status;
 }
 
+// What one (model, case) pair contributes.
+struct PairResult {
+  std::vector<SweepRow> rows;
+  json dice;  // {model, series, case, dice}
+};
+
+// Every rank's pairs on every rank, through their CSV text (std::to_chars numbers: exact).
+void gather_pairs(std::vector<std::optional<PairResult>>& pairs, ProcessGroup& group) {
+  json mine = json::array();
+  for (size_t i = 0; i < pairs.size(); ++i) {
+    if (pairs[i])
+      mine.push_back({{"pair", i}, {"rows", sweep_csv(pairs[i]->rows)}, {"dice", pairs[i]->dice}});
+  }
+  const auto texts = group.all_gather_text(mine.dump());
+  for (size_t r = 0; r < texts.size(); ++r) {
+    const std::string source = "sweep rows of rank " + std::to_string(r);
+    for (const json& entry : json::parse(texts[r])) {
+      const size_t i = entry.at("pair").get<size_t>();
+      pairs.at(i) = PairResult{parse_sweep_csv(entry.at("rows").get<std::string>(), source),
+                               entry.at("dice")};
+    }
+  }
+  for (size_t i = 0; i < pairs.size(); ++i)
+    if (!pairs[i]) throw Error("sweep: no rank explained pair " + std::to_string(i));
+}
+
 }  // namespace
 
 SweepResult run_sweep(const SweepOptions& o) {
@@ -146,14 +173,24 @@ SweepResult run_sweep(const SweepOptions& o) {
   const fs::path out(o.out_dir);
   fs::create_directories(out);
 
-  SweepResult result;
-  Progress progress("sweep", static_cast<int64_t>(models.size() * o.cases.size()), o.quiet);
+  // (model, case) pairs in the order of the tables; this rank's share of them.
+  const size_t n_cases = o.cases.size();
+  std::vector<std::optional<PairResult>> pairs(models.size() * n_cases);
+  int64_t mine = 0;
+  for (size_t i = 0; i < pairs.size(); ++i) mine += owns_item(o.group, i) ? 1 : 0;
+  Progress progress("sweep", mine, o.quiet);
   int64_t done = 0;
-  for (const auto& m : models) {
+  for (size_t mi = 0; mi < models.size(); ++mi) {
+    const SweepModel& m = models[mi];
+    bool any = false;
+    for (size_t ci = 0; ci < n_cases; ++ci) any |= owns_item(o.group, mi * n_cases + ci);
+    if (!any) continue;
     LoadedModel loaded = load_checkpoint(m.dir);
     PreprocessOptions pre = preprocess_from_info(loaded.info, m.dir + "/model.json");
     check_attribution_options(o.methods.attribution, pre.size_dhw);
-    for (const auto& files : o.cases) {
+    for (size_t ci = 0; ci < n_cases; ++ci) {
+      if (!owns_item(o.group, mi * n_cases + ci)) continue;
+      const CaseFiles& files = o.cases[ci];
       CaseExplanation c = explain_case(loaded.net, files, pre, o.lrp, o.check_precision, o.methods);
       if (o.save_relevance) {
         write_case_explanation(c, (out / "relevance" / m.name / files.name).string(), o.lrp, false);
@@ -167,18 +204,25 @@ SweepResult run_sweep(const SweepOptions& o) {
               {sigma, r.max_sensitivity, r.mean_pearson, r.mean_spearman, r.inclusivity_change});
         }
       }
-      const auto rows = case_rows(m, c, o.metrics, robustness);
-      result.rows.insert(result.rows.end(), rows.begin(), rows.end());
+      PairResult pair;
+      pair.rows = case_rows(m, c, o.metrics, robustness);
       if (o.on_case) o.on_case(m, c);
       json dice = c.dice >= 0 ? json(c.dice) : json(nullptr);
-      result.case_dice.push_back(
-          {{"model", m.name}, {"series", m.series}, {"case", files.name}, {"dice", dice}});
+      pair.dice = {{"model", m.name}, {"series", m.series}, {"case", files.name}, {"dice", dice}};
+      pairs[mi * n_cases + ci] = std::move(pair);
       progress.update(++done, case_status(m, c));
     }
   }
   progress.finish();
+  if (o.group) gather_pairs(pairs, *o.group);
 
+  SweepResult result;
+  for (auto& pair : pairs) {
+    result.rows.insert(result.rows.end(), pair->rows.begin(), pair->rows.end());
+    result.case_dice.push_back(std::move(pair->dice));
+  }
   result.summary = summarise(result.rows);
+  if (o.group && o.group->rank() != 0) return result;
   write_text_atomically((out / "sweep.csv").string(), sweep_csv(result.rows));
   write_text_atomically((out / "summary.csv").string(), summary_csv(result.summary));
   write_text_atomically((out / "summary.md").string(), summary_markdown(result.summary));

@@ -12,6 +12,7 @@
 #include "analysis/metrics.h"
 #include "analysis/robustness.h"
 #include "analysis/sweep_table.h"
+#include "distributed/process_group.h"
 #include "infer/explain_cases.h"
 #include "io/isles.h"
 #include "lrp/composite.h"
@@ -42,8 +43,11 @@ struct SweepOptions {
   MethodOptions methods;  // other methods are swept like filters
   int threads = 0;
   bool quiet = false;
-  // Called with each case's explanation once its rows are taken, so a caller
-  // can keep some (Figure 1, the viewer) instead of explaining them again.
+  // A rank of a data-parallel job: the (model, case) pairs are shared round-robin, the rows
+  // gathered in their order on every rank, and rank 0 writes the files a single process writes.
+  ProcessGroup* group = nullptr;
+  // Called with each case's explanation (on the rank that explained it) once its rows are taken, so
+  // a caller can keep some (Figure 1, the viewer) instead of explaining them again.
   std::function<void(const SweepModel& model, const CaseExplanation& c)> on_case;
 };
 

@@ -37,6 +37,8 @@ void add_explain(CLI::App& app) {
   cmd->add_flag("--fold-bn", o->lrp.fold_bn, "Fold BatchNorm into the preceding convolution");
   cmd->add_flag("--native", o->native, "Also write network-size relevance and input");
   add_threads_option(cmd, o->threads);
+  auto nproc = std::make_shared<int>(1);
+  add_nproc_option(cmd, *nproc, "the cases");
   cmd->add_flag("--quiet", o->quiet, "No progress output");
   cmd->callback([=] {
     check_lrp();
@@ -46,8 +48,15 @@ void add_explain(CLI::App& app) {
     parse_merge(*merge, o->lrp.merge, o->lrp.merge_skip_fraction);
     o->lrp.target = parse_target(*target);
     o->cases = cases();
-    const FolderLock lock(o->out_dir, "explain");
+    JobRole job = start_or_join_job(*nproc, o->threads);
+    if (job.launched) return;
+    o->group = job.group.get();
+    // Rank 0 holds the output folder's lock for the job; every rank writes its cases.
+    std::unique_ptr<FolderLock> lock;
+    if (job.rank == 0) lock = std::make_unique<FolderLock>(o->out_dir, "explain");
+    if (job.group) job.group->barrier();  // the folder is locked before anyone writes
     auto summaries = explain_cases(*o);
+    if (job.rank != 0) return;
     for (const auto& s : summaries) {
       std::cout << s["case"].get<std::string>();
       if (!s["dice"].is_null()) std::cout << "  Dice " << s["dice"].get<double>();

@@ -1,6 +1,7 @@
 #include "cli/options.h"
 
 #include "data/preprocess.h"
+#include "distributed/launcher.h"
 #include "util/error.h"
 #include "util/text.h"
 
@@ -11,6 +12,32 @@ void add_layout_option(CLI::App* cmd, std::string& layout) {
                   "Dataset layout of --data: auto (nnU-Net raw when dataset.json and imagesTr/ "
                   "are there), isles2017 or nnunet")
       ->check(CLI::IsMember({"auto", "isles2017", "nnunet"}));
+}
+
+void add_nproc_option(CLI::App* cmd, int& nproc, const std::string& what_is_shared) {
+  cmd->add_option("--nproc", nproc,
+                  "Processes (ranks) on this machine sharing " + what_is_shared +
+                      " over Gloo, --threads each (default: the cores shared). Several nodes: "
+                      "one lrpseg per rank with torchrun's RANK, WORLD_SIZE, MASTER_ADDR, "
+                      "MASTER_PORT")
+      ->check(CLI::Range(1, 256));
+}
+
+JobRole start_or_join_job(int nproc, int& threads) {
+  JobRole role;
+  if (nproc > 1 && !launched_as_rank()) {
+    if (rank_environment().distributed())
+      throw UsageError("--nproc: this process is already a rank of a job (WORLD_SIZE is set)");
+    run_local_ranks(nproc, program_arguments());
+    role.launched = true;
+    return role;
+  }
+  const RankEnvironment env = rank_environment();
+  if (!env.distributed()) return role;
+  if (threads == 0) threads = default_threads_per_rank(env);
+  role.rank = env.rank;
+  role.group = ProcessGroup::join(env, std::chrono::minutes(30));
+  return role;
 }
 
 void add_display_option(CLI::App* cmd, std::string& display) {

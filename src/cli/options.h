@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "analysis/robustness.h"
+#include "distributed/process_group.h"
 #include "infer/explain_cases.h"
 #include "io/isles.h"
 #include "io/nnunet.h"
@@ -18,6 +19,21 @@ namespace lrpseg::cli {
 // --layout auto|isles2017|nnunet: how --data is laid out (auto: nnU-Net raw
 // when it holds dataset.json and imagesTr/, ISLES 2017 otherwise).
 void add_layout_option(CLI::App* cmd, std::string& layout);
+
+// --nproc N: the subcommand's work shared by N ranks of itself on this machine.
+void add_nproc_option(CLI::App* cmd, int& nproc, const std::string& what_is_shared);
+
+// A subcommand's place in a data-parallel job. With --nproc > 1 in the process the
+// user started, the local ranks are run (distributed/launcher.h) and `launched` is
+// set: the caller is done. Otherwise this process is one rank: of torchrun's job
+// when WORLD_SIZE > 1 (`group` joined, `threads` 0 becomes the cores shared among
+// the local ranks), else the only one (`group` null).
+struct JobRole {
+  bool launched = false;
+  int rank = 0;
+  std::unique_ptr<ProcessGroup> group;
+};
+JobRole start_or_join_job(int nproc, int& threads);
 
 // --display radiological|neurological: how Figure 1 and the viewer orient slices.
 void add_display_option(CLI::App* cmd, std::string& display);

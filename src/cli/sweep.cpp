@@ -60,11 +60,15 @@ void add_sweep(CLI::App& app) {
                 "precision and the correlations, the summary a stability column");
   auto check_robustness = add_robustness_options(cmd, o->step.robustness);
   add_threads_option(cmd, o->step.threads);
+  auto nproc = std::make_shared<int>(1);
+  add_nproc_option(cmd, *nproc, "the (model, case) pairs");
   cmd->add_flag("--quiet", o->step.quiet, "No progress output");
-  cmd->callback([o, check_lrp, check_methods, check_robustness, layout, nan_to_num] {
+  cmd->callback([o, check_lrp, check_methods, check_robustness, layout, nan_to_num, nproc] {
     check_lrp();
     check_methods();
     check_robustness();
+    JobRole job = start_or_join_job(*nproc, o->step.threads);
+    if (job.launched) return;
     configure_threads(o->step.threads);
     if (!o->series.empty() && o->series.size() != 1 && o->series.size() != o->models.size()) {
       throw UsageError("--series: give one label, or one per --model");
@@ -93,9 +97,18 @@ void add_sweep(CLI::App& app) {
     run.config.raw = {{"data", o->data}, {"cases", o->cases}, {"lrp", describe(lrp)}};
     run.config.viewer_cases = 0;
     run.sweep_options = o->step;
+    run.sweep_options.group = job.group.get();
     run.sweep_cases = cases;
     run.models = models;
-    const FolderLock lock(run.dir, "sweep");
+    // Rank 0 holds the run folder's lock for the job and writes the run; every rank
+    // explains its share of the pairs.
+    std::unique_ptr<FolderLock> lock;
+    if (job.rank == 0) lock = std::make_unique<FolderLock>(run.dir, "sweep");
+    if (job.group) job.group->barrier();
+    if (job.rank != 0) {
+      run_steps(run, {sweep_models});
+      return;
+    }
     run_steps(run, {sweep_models, write_run_manifest, write_run_report});
     for (const auto& line : best_filters(summarise(run.rows)))
       std::cout << "best filter: " << line << "\n";

@@ -4,8 +4,6 @@
 #include "cli/commands.h"
 #include "cli/config_file.h"
 #include "cli/options.h"
-#include "distributed/launcher.h"
-#include "distributed/process_group.h"
 #include "io/isles.h"
 #include "train/trainer.h"
 #include "util/error.h"
@@ -46,11 +44,7 @@ void add_train(CLI::App& app) {
                   "per rank; the paper trains with 1)")
       ->check(CLI::PositiveNumber);
   auto nproc = std::make_shared<int>(1);
-  cmd->add_option("--nproc", *nproc,
-                  "Data-parallel processes on this machine (Gloo; --threads each, default the "
-                  "cores shared). Several nodes: start one lrpseg per rank with torchrun's "
-                  "RANK, WORLD_SIZE, MASTER_ADDR, MASTER_PORT")
-      ->check(CLI::Range(1, 256));
+  add_nproc_option(cmd, *nproc, "every optimizer step (data-parallel)");
   add_threads_option(cmd, o->threads);
   cmd->add_flag("--resume", o->resume, "Continue the checkpoint in --out");
   cmd->add_flag("--quiet", o->quiet, "No progress output");
@@ -61,26 +55,17 @@ void add_train(CLI::App& app) {
     o->layout = parse_dataset_layout(*layout);
     if (!cases->empty()) o->cases = parse_case_list(*cases, "--cases");
     if (!val_cases->empty()) o->val_cases = parse_case_list(*val_cases, "--val-cases");
-    if (*nproc > 1 && !launched_as_rank()) {
-      if (rank_environment().distributed())
-        throw UsageError("--nproc: this process is already a rank of a job (WORLD_SIZE is set)");
-      if (o->batch % *nproc != 0)
-        throw UsageError("--batch " + std::to_string(o->batch) +
-                         ": must be a multiple of --nproc " + std::to_string(*nproc));
-      run_local_ranks(*nproc, program_arguments());
-      return;
+    if (o->batch % *nproc != 0) {
+      throw UsageError("--batch " + std::to_string(o->batch) + ": must be a multiple of --nproc " +
+                       std::to_string(*nproc));
     }
-    const RankEnvironment env = rank_environment();
-    std::unique_ptr<ProcessGroup> group;
-    if (env.distributed()) {
-      if (o->threads == 0) o->threads = default_threads_per_rank(env);
-      group = ProcessGroup::join(env, std::chrono::minutes(30));
-    }
+    JobRole job = start_or_join_job(*nproc, o->threads);
+    if (job.launched) return;
     // Rank 0 alone writes the checkpoint directory.
     std::unique_ptr<FolderLock> lock;
-    if (env.rank == 0) lock = std::make_unique<FolderLock>(o->out_dir, "train");
-    TrainResult result = train(*o, group.get());
-    if (env.rank == 0 && !result.log.empty()) {
+    if (job.rank == 0) lock = std::make_unique<FolderLock>(o->out_dir, "train");
+    TrainResult result = train(*o, job.group.get());
+    if (job.rank == 0 && !result.log.empty()) {
       const auto& last = result.log.back();
       std::cout << "epoch " << last.epoch << ": train loss " << last.train_loss;
       if (last.val_dice >= 0) std::cout << ", validation Dice " << last.val_dice;

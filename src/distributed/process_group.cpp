@@ -3,6 +3,7 @@
 // Gloo's part of c10d is compiled only with this macro (as PyTorch builds it).
 #define USE_C10D_GLOO
 #include <cstdlib>
+#include <cstring>
 #include <thread>
 #include <torch/csrc/distributed/c10d/ProcessGroupGloo.hpp>
 #include <torch/csrc/distributed/c10d/TCPStore.hpp>
@@ -160,6 +161,21 @@ std::vector<torch::Tensor> ProcessGroup::all_gather(const torch::Tensor& t) {
   for (int r = 0; r < impl_->size; ++r) output[0].push_back(torch::empty_like(input[0]));
   impl_->run("all-gather", [&] { return impl_->group->allgather(output, input); });
   return output[0];
+}
+
+std::vector<std::string> ProcessGroup::all_gather_text(const std::string& text) {
+  const auto sizes = all_gather(torch::full({1}, static_cast<int64_t>(text.size()), torch::kLong));
+  int64_t longest = 0;
+  for (const auto& s : sizes) longest = std::max(longest, s.item<int64_t>());
+  torch::Tensor bytes = torch::zeros({std::max<int64_t>(longest, 1)}, torch::kUInt8);
+  if (!text.empty()) std::memcpy(bytes.data_ptr<uint8_t>(), text.data(), text.size());
+  const auto gathered = all_gather(bytes);
+  std::vector<std::string> texts;
+  for (size_t r = 0; r < gathered.size(); ++r) {
+    const auto* data = reinterpret_cast<const char*>(gathered[r].data_ptr<uint8_t>());
+    texts.emplace_back(data, static_cast<size_t>(sizes[r].item<int64_t>()));
+  }
+  return texts;
 }
 
 void ProcessGroup::broadcast(const std::vector<torch::Tensor>& tensors) {

@@ -52,6 +52,8 @@ class ProcessGroup {
                                                                                         << 20);
   // Every rank's `t` (same shape and type everywhere), in rank order.
   std::vector<torch::Tensor> all_gather(const torch::Tensor& t);
+  // Every rank's `text` (any length), in rank order: how ranks hand their results to rank 0.
+  std::vector<std::string> all_gather_text(const std::string& text);
   // Rank 0's values of `tensors` copied into every rank's.
   void broadcast(const std::vector<torch::Tensor>& tensors);
   void barrier();
@@ -61,5 +63,12 @@ class ProcessGroup {
   explicit ProcessGroup(std::unique_ptr<Impl> impl);
   std::unique_ptr<Impl> impl_;
 };
+
+// Whether item `index` of a list shared round-robin among the ranks is this rank's (every item
+// without a group).
+inline bool owns_item(const ProcessGroup* group, size_t index) {
+  return group == nullptr ||
+         index % static_cast<size_t>(group->size()) == static_cast<size_t>(group->rank());
+}
 
 }  // namespace lrpseg

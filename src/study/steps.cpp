@@ -165,12 +165,16 @@ json sweep_step(const std::vector<ModelRun>& models, const std::vector<CaseFiles
   s.out_dir = (fs::path(run_dir) / "sweep").string();
   s.threads = step.threads;
   s.quiet = step.quiet;
+  s.group = step.group;
   SweepResult result = run_sweep(s);
-  json sweep = {{"metrics", describe(step.metrics)},
-                {"summary_md", "sweep/summary.md"},
-                {"summary_csv", "sweep/summary.csv"},
-                {"csv", "sweep/sweep.csv"},
-                {"figures", write_sweep_figures(result.rows, run_dir, "sweep/figures")}};
+  const bool writes = step.group == nullptr || step.group->rank() == 0;
+  json sweep = {
+      {"metrics", describe(step.metrics)},
+      {"summary_md", "sweep/summary.md"},
+      {"summary_csv", "sweep/summary.csv"},
+      {"csv", "sweep/sweep.csv"},
+      {"figures",
+       writes ? json(write_sweep_figures(result.rows, run_dir, "sweep/figures")) : json::array()}};
   if (rows_out) *rows_out = std::move(result.rows);
   return sweep;
 }

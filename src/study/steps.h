@@ -62,8 +62,10 @@ struct SweepStep {
   MethodOptions methods;
   int threads = 0;
   bool quiet = false;
+  ProcessGroup* group = nullptr;  // a rank of a data-parallel sweep (SweepOptions::group)
 };
-// on_case: as SweepOptions::on_case, with the ModelRun.
+// on_case: as SweepOptions::on_case, with the ModelRun. In a data-parallel sweep
+// only rank 0 draws the figures.
 nlohmann::json sweep_step(
     const std::vector<ModelRun>& models, const std::vector<CaseFiles>& cases, const SweepStep& step,
     const std::string& run_dir, std::vector<SweepRow>* rows = nullptr,

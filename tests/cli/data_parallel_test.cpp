@@ -71,6 +71,51 @@ TEST(DataParallel, ABatchThatTheRanksCannotShareIsAUsageError) {
   EXPECT_FALSE(fs::exists(dir / "m"));
 }
 
+// Sharded subcommands: the ranks share the cases and rank 0 writes exactly what one process
+// writes (one thread everywhere, so that the arithmetic is the same).
+TEST(DataParallel, ASweepSharedByTwoRanksWritesTheSingleProcessFiles) {
+  test::TempDir dir;
+  synthesize_isles({dir / "data", 5, 0, 2});
+  ASSERT_EQ(run_lrpseg(train_command(dir, "m", 1, "--threads 1")).status, 0);
+  const std::string sweep = "sweep --model " + (dir / "m") + " --data " + (dir / "data") +
+                            " --cases 1-3 --filters raw,pass:0-0.4,clamp:0-0.2 --threads 1 --quiet";
+  auto one = run_lrpseg(sweep + " --out " + (dir / "one"));
+  ASSERT_EQ(one.status, 0) << one.output;
+  auto two = run_lrpseg(sweep + " --nproc 2 --out " + (dir / "two"));
+  ASSERT_EQ(two.status, 0) << two.output;
+  for (const char* file :
+       {"sweep/sweep.csv", "sweep/summary.csv", "sweep/summary.md", "sweep/dice.csv"}) {
+    EXPECT_EQ(read_text((dir.path() / "two" / file).string()),
+              read_text((dir.path() / "one" / file).string()))
+        << file;
+  }
+  std::string lines = two.output;  // the best-filter lines and the report, printed once
+  lines.replace(lines.find("/two/report.html"), 4, "/one");
+  EXPECT_EQ(lines, one.output);
+  EXPECT_TRUE(fs::exists(dir / "two/report.html"));
+}
+
+TEST(DataParallel, ExplainSharedByTwoRanksWritesEveryCase) {
+  test::TempDir dir;
+  synthesize_isles({dir / "data", 5, 0, 2});
+  ASSERT_EQ(run_lrpseg(train_command(dir, "m", 1, "--threads 1")).status, 0);
+  const std::string explain = "explain --model " + (dir / "m") + " --data " + (dir / "data") +
+                              " --cases 1-3 --filters raw,clamp:0-0.2 --threads 1 --quiet";
+  ASSERT_EQ(run_lrpseg(explain + " --out " + (dir / "one")).status, 0);
+  auto two = run_lrpseg(explain + " --nproc 2 --out " + (dir / "two"));
+  ASSERT_EQ(two.status, 0) << two.output;
+  for (const char* c : {"training_1", "training_2", "training_3"}) {
+    for (const char* file :
+         {"relevance_raw.nii.gz", "relevance_clamp_0-0.2.nii.gz", "prediction.nii.gz"}) {
+      const std::string a = (dir.path() / "one" / c / file).string(),
+                        b = (dir.path() / "two" / c / file).string();
+      ASSERT_TRUE(fs::exists(b)) << b;
+      EXPECT_EQ(read_text(a), read_text(b)) << b;
+    }
+    EXPECT_NE(two.output.find(std::string(c) + "  Dice"), std::string::npos) << two.output;
+  }
+}
+
 // Children of `pid` whose environment says RANK=`rank`.
 pid_t rank_process(pid_t pid, int rank) {
   for (const auto& entry : fs::directory_iterator("/proc")) {

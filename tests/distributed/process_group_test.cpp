@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <cstdlib>
+#include <mutex>
 #include <thread>
 
 #include "distributed/launcher.h"
@@ -74,6 +75,24 @@ TEST(ProcessGroup, AllGatherIsInRankOrderAndBroadcastCopiesRankZero) {
     EXPECT_TRUE(torch::equal(t[1], torch::full({3}, 11.0f)));
     EXPECT_TRUE(torch::equal(t[2], torch::full({2, 2}, 7.0f)));
   }
+}
+
+TEST(ProcessGroup, TextsOfAnyLengthAreGatheredInRankOrder) {
+  std::vector<std::string> texts;
+  std::mutex m;
+  run_ranks(3, [&](ProcessGroup& g) {
+    const std::string mine =
+        g.rank() == 1 ? "" : std::string(size_t(g.rank() * 1000 + 3), 'a' + char(g.rank()));
+    auto all = g.all_gather_text(mine);
+    std::lock_guard<std::mutex> lock(m);
+    if (g.rank() == 2) texts = all;
+    return std::vector<torch::Tensor>{};
+  });
+  ASSERT_EQ(texts.size(), 3u);
+  EXPECT_EQ(texts[0], "aaa");
+  EXPECT_EQ(texts[1], "");
+  EXPECT_EQ(texts[2], std::string(2003, 'c'));
+  EXPECT_TRUE(owns_item(nullptr, 7));
 }
 
 TEST(ProcessGroup, APeerThatNeverComesIsAnErrorNamingTheRendezvous) {
