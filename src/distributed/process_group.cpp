@@ -1,7 +1,10 @@
 #include "distributed/process_group.h"
 
-// Gloo's part of c10d is compiled only with this macro (as PyTorch builds it).
+// Gloo's part of c10d is compiled only with this macro (as PyTorch builds it);
+// LibTorch's CMake config usually passes it already.
+#ifndef USE_C10D_GLOO
 #define USE_C10D_GLOO
+#endif
 #include <cstdlib>
 #include <cstring>
 #include <thread>
