@@ -19,13 +19,23 @@ void add_experiment(CLI::App& app) {
   cmd->add_option("--out", *out, "Run directory (overrides \"out\" in the config)");
   cmd->add_option("--threads", *threads, "Threads (0 = all cores; overrides the config)");
   cmd->add_flag("--quiet", *quiet, "No progress output");
+  auto nproc = std::make_shared<int>(1);
+  add_nproc_option(cmd, *nproc, "whole networks, the sweep's (model, case) pairs and evaluations");
   cmd->callback([=] {
     ExperimentConfig c = read_experiment_config(*config);
     if (!out->empty()) c.out_dir = *out;
     if (*threads >= 0) c.threads = *threads;
     c.quiet = *quiet;
-    const FolderLock lock(c.out_dir, "experiment");
-    std::cout << "report: " << run_experiment(c).report << "\n";
+    JobRole job = start_or_join_job(*nproc, c.threads);
+    if (job.launched) return;
+    c.group = job.group.get();
+    if (job.rank != 0) c.quiet = true;
+    // Rank 0 holds the run folder's lock for the job; every rank writes its share.
+    std::unique_ptr<FolderLock> lock;
+    if (job.rank == 0) lock = std::make_unique<FolderLock>(c.out_dir, "experiment");
+    if (job.group) job.group->barrier();
+    const ExperimentResult result = run_experiment(c);
+    if (job.rank == 0) std::cout << "report: " << result.report << "\n";
   });
 }
 

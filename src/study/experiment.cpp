@@ -186,7 +186,7 @@ ExperimentConfig read_experiment_config(const std::string& path) {
 ExperimentResult run_experiment(const ExperimentConfig& c, const std::string& kind) {
   configure_threads(c.threads);
   Run run = make_run(kind, c);
-  run_steps(run, experiment_steps());
+  run_steps(run, experiment_steps_of_rank(c.group ? c.group->rank() : 0));
   return {run.report, run.models, summarise(run.rows), run.explanations.explained_again()};
 }
 

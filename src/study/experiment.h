@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "analysis/sweep_table.h"
+#include "distributed/process_group.h"
 #include "report/display_orientation.h"
 #include "study/steps.h"
 
@@ -58,6 +59,10 @@ struct ExperimentConfig {
   std::string evaluate_cases;
   int threads = 0;
   bool quiet = false;
+  // A rank of a data-parallel run (not a config key): rank 0 prepares the data;
+  // the networks, the sweep's (model, case) pairs and the evaluated models are
+  // shared round-robin; rank 0 draws, writes the manifest and the report.
+  ProcessGroup* group = nullptr;
   nlohmann::json raw;  // the file as given, for the report
 };
 

@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "data/synth.h"
+#include "distributed/process_group.h"
 #include "infer/segment.h"
 #include "io/nnunet.h"
 #include "model/checkpoint.h"
@@ -67,10 +68,28 @@ Run make_run(const std::string& kind, const ExperimentConfig& c) {
   }
   run.sweep_options.threads = c.threads;
   run.sweep_options.quiet = c.quiet;
+  run.sweep_options.group = c.group;
   return run;
 }
 
 namespace {
+
+bool writes_run(const Run& run) {
+  return run.config.group == nullptr || run.config.group->rank() == 0;
+}
+
+// Results the ranks computed for their items (one JSON value per item, null
+// where another rank owns it), completed on every rank in item order.
+void gather_items(std::vector<json>& items, ProcessGroup* group) {
+  if (group == nullptr) return;
+  json mine = json::object();
+  for (size_t i = 0; i < items.size(); ++i)
+    if (owns_item(group, i)) mine[std::to_string(i)] = items[i];
+  for (const std::string& text : group->all_gather_text(mine.dump())) {
+    const json theirs = json::parse(text);
+    for (const auto& [key, value] : theirs.items()) items.at(std::stoul(key)) = value;
+  }
+}
 
 std::vector<int> numbers(const std::string& list) {
   return list.empty() ? std::vector<int>{} : parse_case_list(list);
@@ -96,13 +115,14 @@ void prepare_data(Run& run) {
     // a run killed mid-synthesis resumes with all cases, not with the few it wrote.
     const fs::path data = run.dir / "data", staging = run.dir / ".data.staging";
     run.data_dir = data.string();
-    if (!fs::exists(data)) {
+    if (!fs::exists(data) && writes_run(run)) {
       fs::remove_all(staging);
       synthesize(c, staging.string());
       fs::rename(staging, data);
       sync_folder(run.dir.string());
     }
   }
+  if (c.group) c.group->barrier();  // rank 0's data is in place
   run.dataset = discover_dataset(run.data_dir);
   const std::string dice_list = !c.dice_cases.empty() ? c.dice_cases : c.val_cases;
   run.dice_cases = dice_list.empty()
@@ -121,8 +141,13 @@ void prepare_data(Run& run) {
 
 void train_models(Run& run) {
   const ExperimentConfig& c = run.config;
+  std::vector<json> trained;
   for (const auto& s : c.series) {
     for (int i = 1; i <= s.count; ++i) {
+      if (!owns_item(c.group, trained.size())) {
+        trained.emplace_back();
+        continue;
+      }
       TrainOptions t;
       t.data_dir = run.data_dir;
       t.preprocess.size_dhw = s.size_dhw;
@@ -133,10 +158,13 @@ void train_models(Run& run) {
       t.val_cases = numbers(c.val_cases);
       t.threads = c.threads;
       t.quiet = c.quiet;
-      run.models.push_back(train_and_evaluate(t, run.dice_cases, run.dir.string(),
-                                              s.name + std::to_string(i), s.name));
+      trained.push_back(train_and_evaluate(t, run.dice_cases, run.dir.string(),
+                                           s.name + std::to_string(i), s.name)
+                            .to_json());
     }
   }
+  gather_items(trained, c.group);  // whole networks per rank
+  for (const json& m : trained) run.models.push_back(ModelRun::from_json(m));
 }
 
 void sweep_models(Run& run) {
@@ -160,7 +188,10 @@ void sweep_models(Run& run) {
 void evaluate_models(Run& run) {
   if (!run.config.evaluate) return;
   const ExperimentConfig& c = run.config;
-  for (const auto& m : run.models) {
+  std::vector<json> entries(run.models.size());
+  for (size_t i = 0; i < run.models.size(); ++i) {
+    if (!owns_item(c.group, i)) continue;
+    const ModelRun& m = run.models[i];
     EvaluateOptions o = evaluate_options_from_json(*c.evaluate, "config: evaluate");
     const std::vector<Filter> filters = o.lrp.filters;
     o.lrp = run.sweep_options.lrp;  // the run's rules, target and precision
@@ -186,8 +217,10 @@ void evaluate_models(Run& run) {
         figures.push_back({{"title", evaluation_figure_title(f)}, {"file", dir + f}});
     }
     entry["figures"] = figures;
-    run.evaluation.push_back(entry);
+    entries[i] = entry;
   }
+  gather_items(entries, c.group);  // whole models per rank
+  for (json& entry : entries) run.evaluation.push_back(std::move(entry));
 }
 
 void plot_training(Run& run) {
@@ -242,6 +275,11 @@ std::vector<Step> experiment_steps() {
 
 void run_steps(Run& run, const std::vector<Step>& steps) {
   for (const auto& step : steps) step(run);
+}
+
+std::vector<Step> experiment_steps_of_rank(int rank) {
+  if (rank == 0) return experiment_steps();
+  return {prepare_data, train_models, sweep_models, evaluate_models};
 }
 
 }  // namespace lrpseg

@@ -86,5 +86,8 @@ void write_run_report(Run& run);    // report.html
 // draw_figure1, write_viewer, write_run_manifest, write_run_report.
 std::vector<Step> experiment_steps();
 void run_steps(Run& run, const std::vector<Step>& steps);
+// What a rank of a data-parallel run does (ExperimentConfig::group): rank 0 all
+// the steps; the others their share of the training, sweep and evaluation.
+std::vector<Step> experiment_steps_of_rank(int rank);
 
 }  // namespace lrpseg

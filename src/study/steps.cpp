@@ -25,6 +25,17 @@ json ModelRun::to_json() const {
   return j;
 }
 
+ModelRun ModelRun::from_json(const json& j) {
+  ModelRun m;
+  m.name = j.at("name").get<std::string>();
+  m.series = j.at("series").get<std::string>();
+  m.dir = j.at("dir").get<std::string>();
+  m.minutes = j.at("minutes").get<double>();
+  m.mean_dice = j.value("mean_dice", -1.0);
+  m.dice_csv = j.value("dice_csv", std::string());
+  return m;
+}
+
 std::string utc_now() {
   std::time_t now = std::time(nullptr);
   char buf[32];

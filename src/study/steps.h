@@ -24,6 +24,7 @@ struct ModelRun {
   double mean_dice = -1;
   std::string dice_csv;  // relative path
   nlohmann::json to_json() const;
+  static ModelRun from_json(const nlohmann::json& j);
 };
 
 // Trains RUN/models/<name> (skipped when already trained for options.epochs,

@@ -116,6 +116,48 @@ TEST(DataParallel, ExplainSharedByTwoRanksWritesEveryCase) {
   }
 }
 
+// An experiment of two networks on two ranks: one network each, the sweep's pairs and the
+// evaluations shared, rank 0 drawing and writing the report; the files equal one process's.
+TEST(DataParallel, AnExperimentSharedByTwoRanksWritesTheSingleProcessRun) {
+  test::TempDir dir;
+  const nlohmann::json config = {
+      {"title", "two networks"},
+      {"data", {{"synthesize", {{"cases", 4}, {"seed", 2}}}}},
+      {"train_cases", "1-3"},
+      {"val_cases", "4"},
+      {"series",
+       {{{"name", "A"}, {"size", "4x16x16"}, {"count", 1}, {"epochs", 1}, {"width", 2}},
+        {{"name", "B"}, {"size", "4x16x16"}, {"count", 1}, {"epochs", 1}, {"width", 2},
+         {"seed", 5}}}},
+      {"sweep_cases", "3-4"},
+      {"filters", "raw,clamp:0-0.2"},
+      {"check_precision", false},
+      {"viewer_cases", 1},
+      {"evaluate",
+       {{"methods", "lrp"}, {"filters", "raw"}, {"metrics", "localisation,faithfulness"},
+        {"perturb_steps", 2}}},
+      {"threads", 1}};
+  write_text_atomically(dir / "config.json", config.dump());
+  const std::string experiment = "experiment --config " + (dir / "config.json") + " --quiet";
+  auto one = run_lrpseg(experiment + " --out " + (dir / "one"));
+  ASSERT_EQ(one.status, 0) << one.output;
+  auto two = run_lrpseg(experiment + " --nproc 2 --out " + (dir / "two"));
+  ASSERT_EQ(two.status, 0) << two.output;
+  for (const char* file :
+       {"models/A1/model.pt", "models/B1/model.pt", "segmentations/B1/dice.csv",
+        "sweep/sweep.csv", "sweep/summary.csv", "sweep/dice.csv",
+        "evaluation/A1/evaluation.csv", "evaluation/B1/evaluation.csv"}) {
+    const fs::path a = dir.path() / "one" / file, b = dir.path() / "two" / file;
+    ASSERT_TRUE(fs::exists(b)) << b;
+    EXPECT_EQ(read_text(b.string()), read_text(a.string())) << file;
+  }
+  for (const char* file : {"report.html", "figures/training.png", "viewer/A1_training_3.json"})
+    EXPECT_TRUE(fs::exists(dir.path() / "two" / file)) << file;
+  const auto manifest = nlohmann::json::parse(read_text(dir / "two/run.json"));
+  EXPECT_EQ(manifest["models"].size(), 2u);
+  EXPECT_EQ(manifest["evaluation"].size(), 2u);
+}
+
 // Children of `pid` whose environment says RANK=`rank`.
 pid_t rank_process(pid_t pid, int rank) {
   for (const auto& entry : fs::directory_iterator("/proc")) {
