@@ -127,14 +127,20 @@ TEST(DataParallel, AnExperimentSharedByTwoRanksWritesTheSingleProcessRun) {
       {"val_cases", "4"},
       {"series",
        {{{"name", "A"}, {"size", "4x16x16"}, {"count", 1}, {"epochs", 1}, {"width", 2}},
-        {{"name", "B"}, {"size", "4x16x16"}, {"count", 1}, {"epochs", 1}, {"width", 2},
+        {{"name", "B"},
+         {"size", "4x16x16"},
+         {"count", 1},
+         {"epochs", 1},
+         {"width", 2},
          {"seed", 5}}}},
       {"sweep_cases", "3-4"},
       {"filters", "raw,clamp:0-0.2"},
       {"check_precision", false},
       {"viewer_cases", 1},
       {"evaluate",
-       {{"methods", "lrp"}, {"filters", "raw"}, {"metrics", "localisation,faithfulness"},
+       {{"methods", "lrp"},
+        {"filters", "raw"},
+        {"metrics", "localisation,faithfulness"},
         {"perturb_steps", 2}}},
       {"threads", 1}};
   write_text_atomically(dir / "config.json", config.dump());
@@ -143,10 +149,9 @@ TEST(DataParallel, AnExperimentSharedByTwoRanksWritesTheSingleProcessRun) {
   ASSERT_EQ(one.status, 0) << one.output;
   auto two = run_lrpseg(experiment + " --nproc 2 --out " + (dir / "two"));
   ASSERT_EQ(two.status, 0) << two.output;
-  for (const char* file :
-       {"models/A1/model.pt", "models/B1/model.pt", "segmentations/B1/dice.csv",
-        "sweep/sweep.csv", "sweep/summary.csv", "sweep/dice.csv",
-        "evaluation/A1/evaluation.csv", "evaluation/B1/evaluation.csv"}) {
+  for (const char* file : {"models/A1/model.pt", "models/B1/model.pt", "segmentations/B1/dice.csv",
+                           "sweep/sweep.csv", "sweep/summary.csv", "sweep/dice.csv",
+                           "evaluation/A1/evaluation.csv", "evaluation/B1/evaluation.csv"}) {
     const fs::path a = dir.path() / "one" / file, b = dir.path() / "two" / file;
     ASSERT_TRUE(fs::exists(b)) << b;
     EXPECT_EQ(read_text(b.string()), read_text(a.string())) << file;
