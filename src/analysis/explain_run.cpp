@@ -64,15 +64,7 @@ std::vector<json> explain_cases(const ExplainOptions& o) {
     progress.update(++done, files.name);
   }
   progress.finish();
-  if (o.group) {  // every rank's summaries, in case order
-    json mine_json = json::object();
-    for (size_t i = 0; i < summaries.size(); ++i)
-      if (owns_item(o.group, i)) mine_json[std::to_string(i)] = summaries[i];
-    for (const std::string& text : o.group->all_gather_text(mine_json.dump())) {
-      const json theirs = json::parse(text);  // items() must not outlive it
-      for (const auto& [key, summary] : theirs.items()) summaries.at(std::stoul(key)) = summary;
-    }
-  }
+  gather_owned_items(summaries, o.group);  // every rank's summaries, in case order
   return summaries;
 }
 

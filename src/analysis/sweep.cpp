@@ -140,26 +140,6 @@ struct PairResult {
   json dice;  // {model, series, case, dice}
 };
 
-// Every rank's pairs on every rank, through their CSV text (std::to_chars numbers: exact).
-void gather_pairs(std::vector<std::optional<PairResult>>& pairs, ProcessGroup& group) {
-  json mine = json::array();
-  for (size_t i = 0; i < pairs.size(); ++i) {
-    if (pairs[i])
-      mine.push_back({{"pair", i}, {"rows", sweep_csv(pairs[i]->rows)}, {"dice", pairs[i]->dice}});
-  }
-  const auto texts = group.all_gather_text(mine.dump());
-  for (size_t r = 0; r < texts.size(); ++r) {
-    const std::string source = "sweep rows of rank " + std::to_string(r);
-    for (const json& entry : json::parse(texts[r])) {
-      const size_t i = entry.at("pair").get<size_t>();
-      pairs.at(i) = PairResult{parse_sweep_csv(entry.at("rows").get<std::string>(), source),
-                               entry.at("dice")};
-    }
-  }
-  for (size_t i = 0; i < pairs.size(); ++i)
-    if (!pairs[i]) throw Error("sweep: no rank explained pair " + std::to_string(i));
-}
-
 }  // namespace
 
 SweepResult run_sweep(const SweepOptions& o) {
@@ -214,7 +194,19 @@ SweepResult run_sweep(const SweepOptions& o) {
     }
   }
   progress.finish();
-  if (o.group) gather_pairs(pairs, *o.group);
+  if (o.group) {  // every rank's pairs, through their CSV text (std::to_chars numbers: exact)
+    std::vector<json> items(pairs.size());
+    for (size_t i = 0; i < pairs.size(); ++i) {
+      if (pairs[i]) items[i] = {{"rows", sweep_csv(pairs[i]->rows)}, {"dice", pairs[i]->dice}};
+    }
+    gather_owned_items(items, o.group);
+    for (size_t i = 0; i < pairs.size(); ++i) {
+      if (pairs[i]) continue;
+      const std::string source = "sweep rows of pair " + std::to_string(i);
+      pairs[i] = PairResult{parse_sweep_csv(items[i].at("rows").get<std::string>(), source),
+                            items[i].at("dice")};
+    }
+  }
 
   SweepResult result;
   for (auto& pair : pairs) {

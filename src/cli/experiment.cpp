@@ -30,10 +30,7 @@ void add_experiment(CLI::App& app) {
     if (job.launched) return;
     c.group = job.group.get();
     if (job.rank != 0) c.quiet = true;
-    // Rank 0 holds the run folder's lock for the job; every rank writes its share.
-    std::unique_ptr<FolderLock> lock;
-    if (job.rank == 0) lock = std::make_unique<FolderLock>(c.out_dir, "experiment");
-    if (job.group) job.group->barrier();
+    const auto lock = lock_job_output(job, c.out_dir, "experiment");  // every rank writes its share
     const ExperimentResult result = run_experiment(c);
     if (job.rank == 0) std::cout << "report: " << result.report << "\n";
   });

@@ -51,10 +51,7 @@ void add_explain(CLI::App& app) {
     JobRole job = start_or_join_job(*nproc, o->threads);
     if (job.launched) return;
     o->group = job.group.get();
-    // Rank 0 holds the output folder's lock for the job; every rank writes its cases.
-    std::unique_ptr<FolderLock> lock;
-    if (job.rank == 0) lock = std::make_unique<FolderLock>(o->out_dir, "explain");
-    if (job.group) job.group->barrier();  // the folder is locked before anyone writes
+    const auto lock = lock_job_output(job, o->out_dir, "explain");  // every rank writes cases
     auto summaries = explain_cases(*o);
     if (job.rank != 0) return;
     for (const auto& s : summaries) {

@@ -40,6 +40,14 @@ JobRole start_or_join_job(int nproc, int& threads) {
   return role;
 }
 
+std::unique_ptr<FolderLock> lock_job_output(const JobRole& job, const std::string& folder,
+                                            const std::string& command) {
+  std::unique_ptr<FolderLock> lock;
+  if (job.rank == 0) lock = std::make_unique<FolderLock>(folder, command);
+  if (job.group) job.group->barrier();
+  return lock;
+}
+
 void add_display_option(CLI::App* cmd, std::string& display) {
   cmd->add_option("--display", display,
                   "Slice orientation, read from the NIfTI affine: radiological (patient's right "

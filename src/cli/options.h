@@ -13,6 +13,7 @@
 #include "io/isles.h"
 #include "io/nnunet.h"
 #include "lrp/composite.h"
+#include "util/folder_lock.h"
 
 namespace lrpseg::cli {
 
@@ -34,6 +35,11 @@ struct JobRole {
   std::unique_ptr<ProcessGroup> group;
 };
 JobRole start_or_join_job(int nproc, int& threads);
+
+// The output folder's lock for the whole job: rank 0 takes it (null on the others),
+// then every rank waits until it is held, so that nobody writes before.
+std::unique_ptr<FolderLock> lock_job_output(const JobRole& job, const std::string& folder,
+                                            const std::string& command);
 
 // --display radiological|neurological: how Figure 1 and the viewer orient slices.
 void add_display_option(CLI::App* cmd, std::string& display);

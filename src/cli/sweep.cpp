@@ -100,11 +100,8 @@ void add_sweep(CLI::App& app) {
     run.sweep_options.group = job.group.get();
     run.sweep_cases = cases;
     run.models = models;
-    // Rank 0 holds the run folder's lock for the job and writes the run; every rank
-    // explains its share of the pairs.
-    std::unique_ptr<FolderLock> lock;
-    if (job.rank == 0) lock = std::make_unique<FolderLock>(run.dir, "sweep");
-    if (job.group) job.group->barrier();
+    // Every rank explains its share of the pairs; rank 0 writes the run.
+    const auto lock = lock_job_output(job, run.dir, "sweep");
     if (job.rank != 0) {
       run_steps(run, {sweep_models});
       return;

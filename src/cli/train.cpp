@@ -6,7 +6,6 @@
 #include "cli/options.h"
 #include "io/isles.h"
 #include "train/trainer.h"
-#include "util/error.h"
 #include "util/folder_lock.h"
 
 namespace lrpseg::cli {
@@ -55,15 +54,10 @@ void add_train(CLI::App& app) {
     o->layout = parse_dataset_layout(*layout);
     if (!cases->empty()) o->cases = parse_case_list(*cases, "--cases");
     if (!val_cases->empty()) o->val_cases = parse_case_list(*val_cases, "--val-cases");
-    if (o->batch % *nproc != 0) {
-      throw UsageError("--batch " + std::to_string(o->batch) + ": must be a multiple of --nproc " +
-                       std::to_string(*nproc));
-    }
+    check_batch_for_ranks(o->batch, *nproc);  // before any rank starts
     JobRole job = start_or_join_job(*nproc, o->threads);
     if (job.launched) return;
-    // Rank 0 alone writes the checkpoint directory.
-    std::unique_ptr<FolderLock> lock;
-    if (job.rank == 0) lock = std::make_unique<FolderLock>(o->out_dir, "train");
+    const auto lock = lock_job_output(job, o->out_dir, "train");  // rank 0 alone writes it
     TrainResult result = train(*o, job.group.get());
     if (job.rank == 0 && !result.log.empty()) {
       const auto& last = result.log.back();

@@ -181,6 +181,22 @@ std::vector<std::string> ProcessGroup::all_gather_text(const std::string& text) 
   return texts;
 }
 
+void gather_owned_items(std::vector<nlohmann::json>& items, ProcessGroup* group) {
+  if (group == nullptr) return;
+  nlohmann::json mine = nlohmann::json::object();
+  for (size_t i = 0; i < items.size(); ++i)
+    if (owns_item(group, i)) mine[std::to_string(i)] = items[i];
+  for (const std::string& text : group->all_gather_text(mine.dump())) {
+    const nlohmann::json theirs = nlohmann::json::parse(text);  // items() must not outlive it
+    for (const auto& [key, value] : theirs.items()) items.at(std::stoul(key)) = value;
+  }
+  for (size_t i = 0; i < items.size(); ++i) {
+    if (items[i].is_null())
+      throw Error("rank " + std::to_string(group->rank()) + ": no rank computed item " +
+                  std::to_string(i));
+  }
+}
+
 void ProcessGroup::broadcast(const std::vector<torch::Tensor>& tensors) {
   for (const auto& t : tensors) {
     std::vector<torch::Tensor> one{t.is_contiguous() ? t : t.contiguous()};

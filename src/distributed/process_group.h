@@ -6,6 +6,7 @@
 
 #include <chrono>
 #include <memory>
+#include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
 
@@ -70,5 +71,10 @@ inline bool owns_item(const ProcessGroup* group, size_t index) {
   return group == nullptr ||
          index % static_cast<size_t>(group->size()) == static_cast<size_t>(group->rank());
 }
+
+// Completes `items` (one JSON value per item of a list shared with owns_item) on every rank:
+// each rank sends the items it owns; null where another rank owns one. Throws when an item is
+// still null afterwards (no rank computed it). Nothing to do without a group.
+void gather_owned_items(std::vector<nlohmann::json>& items, ProcessGroup* group);
 
 }  // namespace lrpseg

@@ -78,19 +78,6 @@ bool writes_run(const Run& run) {
   return run.config.group == nullptr || run.config.group->rank() == 0;
 }
 
-// Results the ranks computed for their items (one JSON value per item, null
-// where another rank owns it), completed on every rank in item order.
-void gather_items(std::vector<json>& items, ProcessGroup* group) {
-  if (group == nullptr) return;
-  json mine = json::object();
-  for (size_t i = 0; i < items.size(); ++i)
-    if (owns_item(group, i)) mine[std::to_string(i)] = items[i];
-  for (const std::string& text : group->all_gather_text(mine.dump())) {
-    const json theirs = json::parse(text);
-    for (const auto& [key, value] : theirs.items()) items.at(std::stoul(key)) = value;
-  }
-}
-
 std::vector<int> numbers(const std::string& list) {
   return list.empty() ? std::vector<int>{} : parse_case_list(list);
 }
@@ -163,7 +150,7 @@ void train_models(Run& run) {
                             .to_json());
     }
   }
-  gather_items(trained, c.group);  // whole networks per rank
+  gather_owned_items(trained, c.group);  // whole networks per rank
   for (const json& m : trained) run.models.push_back(ModelRun::from_json(m));
 }
 
@@ -219,7 +206,7 @@ void evaluate_models(Run& run) {
     entry["figures"] = figures;
     entries[i] = entry;
   }
-  gather_items(entries, c.group);  // whole models per rank
+  gather_owned_items(entries, c.group);  // whole models per rank
   for (json& entry : entries) run.evaluation.push_back(std::move(entry));
 }
 

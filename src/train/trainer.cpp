@@ -306,17 +306,21 @@ std::string final_status(const EpochRecord& last) {
 
 }  // namespace
 
+void check_batch_for_ranks(int batch, int ranks) {
+  if (batch % ranks != 0) {
+    throw UsageError("--batch " + std::to_string(batch) + ": must be a multiple of the " +
+                     std::to_string(ranks) + " ranks (--nproc or WORLD_SIZE)");
+  }
+}
+
 // The steps of nnU-Net's trainer: check and set up (fresh or resumed), load the
 // cases, then per epoch train, validate and checkpoint. In a data-parallel job
 // rank 0 alone touches the checkpoint directory; the others wait for its checks.
 TrainResult train(const TrainOptions& options, ProcessGroup* group) {
   TrainOptions o = options;
   const int rank = group ? group->rank() : 0, ranks = group ? group->size() : 1;
+  check_batch_for_ranks(o.batch, ranks);
   if (o.batch == 0) o.batch = ranks;
-  if (o.batch % ranks != 0) {
-    throw UsageError("--batch " + std::to_string(o.batch) + ": must be a multiple of the " +
-                     std::to_string(ranks) + " ranks");
-  }
   if (rank == 0) check_options(o);
   if (rank != 0) o.quiet = true;
   if (group) group->barrier();  // rank 0's checks and recovery come before anyone reads

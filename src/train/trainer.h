@@ -56,6 +56,9 @@ struct TrainResult {
 // every rank loads the checkpoint on --resume.
 TrainResult train(const TrainOptions& options, ProcessGroup* group = nullptr);
 
+// A global batch the ranks can share (0: one sample each); a UsageError naming --batch otherwise.
+void check_batch_for_ranks(int batch, int ranks);
+
 std::string train_log_csv(const std::vector<EpochRecord>& log);
 std::vector<EpochRecord> parse_train_log_csv(const std::string& text, const std::string& source);
 

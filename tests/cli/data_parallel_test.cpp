@@ -43,6 +43,19 @@ std::string train_command(const test::TempDir& dir, const std::string& out, int 
          std::to_string(epochs) + " " + extra;
 }
 
+// dir/data (5 cases) and dir/m trained one epoch on one thread, for the sharded subcommands.
+void trained_model(const test::TempDir& dir) {
+  synthesize_isles({dir / "data", 5, 0, 2});
+  ASSERT_EQ(run_lrpseg(train_command(dir, "m", 1, "--threads 1")).status, 0);
+}
+
+// `relative` written by two runs, dir/one and dir/two, holds the same bytes.
+void expect_same_file(const test::TempDir& dir, const std::string& relative) {
+  const fs::path a = dir.path() / "one" / relative, b = dir.path() / "two" / relative;
+  ASSERT_TRUE(fs::exists(b)) << b;
+  EXPECT_EQ(read_text(b.string()), read_text(a.string())) << relative;
+}
+
 TEST(DataParallel, TwoGlooRanksTrainWhatOneProcessTrainsWithTheSameGlobalBatch) {
   test::TempDir dir;
   synthesize_isles({dir / "data", 5, 0, 1});  // 4 training cases + 1 held out
@@ -75,8 +88,7 @@ TEST(DataParallel, ABatchThatTheRanksCannotShareIsAUsageError) {
 // writes (one thread everywhere, so that the arithmetic is the same).
 TEST(DataParallel, ASweepSharedByTwoRanksWritesTheSingleProcessFiles) {
   test::TempDir dir;
-  synthesize_isles({dir / "data", 5, 0, 2});
-  ASSERT_EQ(run_lrpseg(train_command(dir, "m", 1, "--threads 1")).status, 0);
+  ASSERT_NO_FATAL_FAILURE(trained_model(dir));
   const std::string sweep = "sweep --model " + (dir / "m") + " --data " + (dir / "data") +
                             " --cases 1-3 --filters raw,pass:0-0.4,clamp:0-0.2 --threads 1 --quiet";
   auto one = run_lrpseg(sweep + " --out " + (dir / "one"));
@@ -85,9 +97,7 @@ TEST(DataParallel, ASweepSharedByTwoRanksWritesTheSingleProcessFiles) {
   ASSERT_EQ(two.status, 0) << two.output;
   for (const char* file :
        {"sweep/sweep.csv", "sweep/summary.csv", "sweep/summary.md", "sweep/dice.csv"}) {
-    EXPECT_EQ(read_text((dir.path() / "two" / file).string()),
-              read_text((dir.path() / "one" / file).string()))
-        << file;
+    expect_same_file(dir, file);
   }
   std::string lines = two.output;  // the best-filter lines and the report, printed once
   lines.replace(lines.find("/two/report.html"), 4, "/one");
@@ -97,8 +107,7 @@ TEST(DataParallel, ASweepSharedByTwoRanksWritesTheSingleProcessFiles) {
 
 TEST(DataParallel, ExplainSharedByTwoRanksWritesEveryCase) {
   test::TempDir dir;
-  synthesize_isles({dir / "data", 5, 0, 2});
-  ASSERT_EQ(run_lrpseg(train_command(dir, "m", 1, "--threads 1")).status, 0);
+  ASSERT_NO_FATAL_FAILURE(trained_model(dir));
   const std::string explain = "explain --model " + (dir / "m") + " --data " + (dir / "data") +
                               " --cases 1-3 --filters raw,clamp:0-0.2 --threads 1 --quiet";
   ASSERT_EQ(run_lrpseg(explain + " --out " + (dir / "one")).status, 0);
@@ -107,10 +116,7 @@ TEST(DataParallel, ExplainSharedByTwoRanksWritesEveryCase) {
   for (const char* c : {"training_1", "training_2", "training_3"}) {
     for (const char* file :
          {"relevance_raw.nii.gz", "relevance_clamp_0-0.2.nii.gz", "prediction.nii.gz"}) {
-      const std::string a = (dir.path() / "one" / c / file).string(),
-                        b = (dir.path() / "two" / c / file).string();
-      ASSERT_TRUE(fs::exists(b)) << b;
-      EXPECT_EQ(read_text(a), read_text(b)) << b;
+      expect_same_file(dir, std::string(c) + "/" + file);
     }
     EXPECT_NE(two.output.find(std::string(c) + "  Dice"), std::string::npos) << two.output;
   }
@@ -148,9 +154,7 @@ TEST(DataParallel, AnExperimentSharedByTwoRanksWritesTheSingleProcessRun) {
   for (const char* file : {"models/A1/model.pt", "models/B1/model.pt", "segmentations/B1/dice.csv",
                            "sweep/sweep.csv", "sweep/summary.csv", "sweep/dice.csv",
                            "evaluation/A1/evaluation.csv", "evaluation/B1/evaluation.csv"}) {
-    const fs::path a = dir.path() / "one" / file, b = dir.path() / "two" / file;
-    ASSERT_TRUE(fs::exists(b)) << b;
-    EXPECT_EQ(read_text(b.string()), read_text(a.string())) << file;
+    expect_same_file(dir, file);
   }
   for (const char* file : {"report.html", "figures/training.png", "viewer/A1_training_3.json"})
     EXPECT_TRUE(fs::exists(dir.path() / "two" / file)) << file;

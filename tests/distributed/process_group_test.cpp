@@ -95,6 +95,35 @@ TEST(ProcessGroup, TextsOfAnyLengthAreGatheredInRankOrder) {
   EXPECT_TRUE(owns_item(nullptr, 7));
 }
 
+TEST(ProcessGroup, OwnedItemsAreCompletedOnEveryRankAndAMissingOneIsAnError) {
+  std::vector<std::vector<nlohmann::json>> seen(3);
+  std::vector<std::string> errors(3);
+  run_ranks(3, [&](ProcessGroup& g) {
+    std::vector<nlohmann::json> items(5);
+    for (size_t i = 0; i < items.size(); ++i)
+      if (owns_item(&g, i)) items[i] = {{"item", i}, {"rank", g.rank()}};
+    gather_owned_items(items, &g);
+    seen[size_t(g.rank())] = items;
+    std::vector<nlohmann::json> holes(2);  // nobody fills item 1
+    if (g.rank() == 0) holes[0] = 1;
+    try {
+      gather_owned_items(holes, &g);
+    } catch (const Error& e) {
+      errors[size_t(g.rank())] = e.what();
+    }
+    return std::vector<torch::Tensor>{};
+  });
+  for (int r = 0; r < 3; ++r) {
+    ASSERT_EQ(seen[size_t(r)].size(), 5u);
+    for (size_t i = 0; i < 5; ++i) {
+      EXPECT_EQ(seen[size_t(r)][i]["item"], i);
+      EXPECT_EQ(seen[size_t(r)][i]["rank"], int(i % 3));  // round-robin
+    }
+    EXPECT_NE(errors[size_t(r)].find("no rank computed item 1"), std::string::npos)
+        << errors[size_t(r)];
+  }
+}
+
 TEST(ProcessGroup, APeerThatNeverComesIsAnErrorNamingTheRendezvous) {
   RankEnvironment env;
   env.rank = 1;
