@@ -289,10 +289,11 @@ TEST(Cli, TrainingKilledMidwayResumesAndLosesAtMostOneEpoch) {
   synthesize_isles({dir / "data", 2, 0, 5});
   std::string args = "train --data " + (dir / "data") + " --out " + (dir / "m") +
                      " --width 2 --size 4x16x16 --threads 1 --quiet --epochs ";
-  // Start a long run in the background and kill it hard once epoch 2 is checkpointed.
-  std::string log = dir / "train_log.csv";
+  // Start a long run in the background and kill it hard once epoch 2 is checkpointed. The
+  // wait is on model.json, the file a checkpoint commits last (train_log.csv lands before it).
   std::string command = "( " + std::string(LRPSEG_BINARY) + " " + args + "1000 & pid=$!; " +
-                        "for i in $(seq 600); do grep -q '^2,' " + (dir / "m/train_log.csv") +
+                        "for i in $(seq 1200); do grep -qE '\"epoch\": ([2-9]|[1-9][0-9])' " +
+                        (dir / "m/model.json") +
                         " 2>/dev/null && break; sleep 0.05; done; kill -9 $pid; wait $pid ) "
                         ">/dev/null 2>&1";
   std::system(command.c_str());
