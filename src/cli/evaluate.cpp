@@ -9,7 +9,6 @@
 #include "data/synth.h"
 #include "study/evaluation_run.h"
 #include "util/error.h"
-#include "util/folder_lock.h"
 #include "util/progress.h"
 #include "util/text.h"
 
@@ -77,6 +76,8 @@ void add_evaluate(CLI::App& app) {
   cmd->add_option("--select-robustness-samples", o->selection.robustness_samples,
                   "Noisy inputs per case for that constraint");
   add_threads_option(cmd, o->threads);
+  auto nproc = std::make_shared<int>(1);
+  add_nproc_option(cmd, *nproc, "the cases");
   cmd->add_flag("--quiet", o->quiet, "No progress output");
   cmd->callback([=] {
     check_lrp();
@@ -96,8 +97,12 @@ void add_evaluate(CLI::App& app) {
     if (o->select) check_alpha_criterion(o->selection.criterion);
     if (!evidence->empty()) o->evidence = evidence_channels(parse_evidence_modalities(*evidence));
     o->cases = cases();
-    const FolderLock lock(o->out_dir, "evaluate");
+    JobRole job = start_or_join_job(*nproc, o->threads);
+    if (job.launched) return;
+    o->group = job.group.get();
+    const auto lock = lock_job_output(job, o->out_dir, "evaluate");  // rank 0 writes
     const EvaluationResult r = run_evaluation(*o);
+    if (job.rank != 0) return;
     for (const AlphaChoice& c : r.alpha0) {
       std::cout << c.family << ": alpha0 = "
                 << (c.alpha0 ? std::to_string(*c.alpha0) : std::string("none passes")) << "\n";

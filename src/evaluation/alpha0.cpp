@@ -76,6 +76,19 @@ void check_alpha_criterion(const AlphaCriterion& c) {
     throw UsageError("--robustness-sigma: each σ must be in (0, 1)");
 }
 
+std::vector<size_t> check_order(const std::vector<double>& alphas,
+                                const std::vector<std::optional<double>>& objective) {
+  std::vector<size_t> order;
+  for (size_t i = 0; i < alphas.size(); ++i) {
+    if (objective[i]) order.push_back(i);
+  }
+  std::stable_sort(order.begin(), order.end(), [&](size_t a, size_t b) {
+    if (*objective[a] != *objective[b]) return *objective[a] > *objective[b];
+    return alphas[a] < alphas[b];
+  });
+  return order;
+}
+
 AlphaChoice select_alpha0(const std::string& family, const std::vector<double>& alphas,
                           const std::vector<std::optional<double>>& objective,
                           const ConstraintCheck& check) {
@@ -85,18 +98,10 @@ AlphaChoice select_alpha0(const std::string& family, const std::vector<double>& 
   for (size_t i = 0; i < alphas.size(); ++i)
     choice.candidates.push_back({alphas[i], objective[i], false, {}, ""});
 
-  std::vector<size_t> order;
   for (size_t i = 0; i < alphas.size(); ++i) {
-    if (objective[i])
-      order.push_back(i);
-    else
-      choice.candidates[i].rejected = "objective undefined";
+    if (!objective[i]) choice.candidates[i].rejected = "objective undefined";
   }
-  std::stable_sort(order.begin(), order.end(), [&](size_t a, size_t b) {
-    if (*objective[a] != *objective[b]) return *objective[a] > *objective[b];
-    return alphas[a] < alphas[b];
-  });
-  for (size_t i : order) {
+  for (size_t i : check_order(alphas, objective)) {
     AlphaCandidate& c = choice.candidates[i];
     if (choice.alpha0) {
       c.rejected = "not checked: objective below alpha0's";

@@ -53,6 +53,11 @@ struct AlphaChoice {
 using ConstraintCheck =
     std::function<std::string(size_t i, std::map<std::string, double>& measured)>;
 
+// The candidates with a defined objective in the order select_alpha0 checks them:
+// objective descending, ties by the smaller α (the stronger filter).
+std::vector<size_t> check_order(const std::vector<double>& alphas,
+                                const std::vector<std::optional<double>>& objective);
+
 // Picks α0 of `family` from the objective per grid value; ties prefer the
 // smaller α (the stronger filter). Undefined objectives are never chosen.
 AlphaChoice select_alpha0(const std::string& family, const std::vector<double>& alphas,

@@ -2,11 +2,15 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cmath>
 #include <filesystem>
+#include <functional>
 #include <memory>
+#include <set>
 
 #include "analysis/inclusivity.h"
 #include "data/preprocess.h"
+#include "distributed/process_group.h"
 #include "evaluation/known_evidence.h"
 #include "infer/segment.h"
 #include "lrp/precision_check.h"
@@ -93,9 +97,81 @@ struct CaseContext {
   torch::Tensor ot_net;      // (d, h, w) network grid; undefined without OT
   torch::Tensor case_index;  // network → case grid
   std::unique_ptr<RegionPerturbation> perturbation;
-  torch::Tensor selection;        // (F, C, d, h, w): the α-grid relevance, when selecting
-  torch::Tensor selection_other;  // the same in the other precision
+  torch::Tensor selection;               // (F, C, d, h, w): the α-grid relevance, when selecting
+  torch::Tensor selection_other;         // the same in the other precision
+  std::map<int64_t, double> robustness;  // α-grid entry → mean Pearson under input noise
 };
+
+// A value that travels between ranks exactly: JSON numbers round-trip doubles, and the
+// non-finite ones (which JSON cannot hold) go as text; undefined is null.
+nlohmann::json encode_value(std::optional<double> v) {
+  if (!v) return nullptr;
+  if (std::isfinite(*v)) return *v;
+  return std::isnan(*v) ? "nan" : (*v > 0 ? "inf" : "-inf");
+}
+
+std::optional<double> decode_value(const nlohmann::json& j) {
+  if (j.is_null()) return std::nullopt;
+  if (j.is_string()) return std::stod(j.get<std::string>());
+  return j.get<double>();
+}
+
+using MetricScores = std::map<std::string, std::optional<double>>;
+
+nlohmann::json encode_scores(const std::vector<MetricScores>& scores) {
+  nlohmann::json out = nlohmann::json::array();
+  for (const MetricScores& m : scores) {
+    nlohmann::json entry = nlohmann::json::object();
+    for (const auto& [metric, value] : m) entry[metric] = encode_value(value);
+    out.push_back(entry);
+  }
+  return out;
+}
+
+std::vector<MetricScores> decode_scores(const nlohmann::json& j) {
+  std::vector<MetricScores> out;
+  for (const auto& entry : j) {
+    MetricScores m;
+    for (const auto& [metric, value] : entry.items()) m[metric] = decode_value(value);
+    out.push_back(m);
+  }
+  return out;
+}
+
+// The rows, curves and part timings one case added to `r` (from the given offsets).
+nlohmann::json case_output(const EvaluationResult& r, size_t first_row, size_t first_curve,
+                           const std::map<std::string, double>& seconds_before) {
+  nlohmann::json rows = nlohmann::json::array(), curves = nlohmann::json::array();
+  for (size_t i = first_row; i < r.rows.size(); ++i) {
+    const EvaluationRow& x = r.rows[i];
+    rows.push_back({x.case_name, x.model, x.method, x.filter, x.metric, encode_value(x.value)});
+  }
+  for (size_t i = first_curve; i < r.curves.size(); ++i) {
+    const CurveRow& x = r.curves[i];
+    nlohmann::json scores = nlohmann::json::array();
+    for (double v : x.scores) scores.push_back(encode_value(v));
+    curves.push_back({x.case_name, x.model, x.method, x.filter, x.order, scores});
+  }
+  nlohmann::json seconds = nlohmann::json::object();
+  for (const auto& [part, total] : r.seconds_per_part) {
+    const auto before = seconds_before.find(part);
+    seconds[part] = total - (before == seconds_before.end() ? 0.0 : before->second);
+  }
+  return {{"rows", rows}, {"curves", curves}, {"seconds", seconds}};
+}
+
+void append_case_output(EvaluationResult& r, const nlohmann::json& item) {
+  for (const auto& x : item.at("rows")) {
+    r.rows.push_back({x[0], x[1], x[2], x[3], x[4], decode_value(x[5])});
+  }
+  for (const auto& x : item.at("curves")) {
+    std::vector<double> scores;
+    for (const auto& v : x[5]) scores.push_back(decode_value(v).value_or(0.0));
+    r.curves.push_back({x[0], x[1], x[2], x[3], x[4], scores});
+  }
+  for (const auto& [part, seconds] : item.at("seconds").items())
+    r.seconds_per_part[part] += seconds.get<double>();
+}
 
 class Evaluation {
  public:
@@ -110,7 +186,8 @@ class Evaluation {
     check_perturbation_options(options.perturbation, pre_.size_dhw);
   }
 
-  void run_case(const CaseFiles& files, Progress& progress);
+  // Evaluates every case this rank owns; afterwards every rank holds every case's rows.
+  void run_cases(Progress& progress);
   void select_alpha0(Progress& progress);
   EvaluationResult& result() { return result_; }
 
@@ -148,12 +225,26 @@ class Evaluation {
     return e;
   }
 
+  void run_case(const CaseFiles& files, Progress& progress);
+  // f of every case in case order, on every rank: each rank computes the cases it owns.
+  std::vector<nlohmann::json> per_case(const std::function<nlohmann::json(CaseContext&)>& f) {
+    std::vector<nlohmann::json> items(cases_.size());
+    for (size_t i = 0; i < cases_.size(); ++i) {
+      if (cases_[i]) items[i] = f(*cases_[i]);
+    }
+    gather_owned_items(items, o_.group);
+    return items;
+  }
+  // Mean Pearson of α-grid entry f under the constraint's input noise, per case; on a miss it
+  // computes `batch` (f and the candidates checked next) in one relevance pass per noisy input.
+  double robustness_of(CaseContext& c, int64_t f, const std::vector<int64_t>& batch);
+
   const EvaluateOptions& o_;
   UNet& net_;
   UNet score_net_;  // float32: a perturbation score needs no float64
   std::string model_name_;
   PreprocessOptions pre_;
-  std::vector<CaseContext> cases_;
+  std::vector<std::unique_ptr<CaseContext>> cases_;  // null: another rank's case
   EvaluationResult result_;
   int64_t done_ = 0;  // progress units
 };
@@ -333,7 +424,55 @@ void Evaluation::run_case(const CaseFiles& files, Progress& progress) {
     progress.update(++done, files.name + ": alpha grid");
     lap("select");
   }
-  cases_.push_back(std::move(context));
+  cases_.push_back(std::make_unique<CaseContext>(std::move(context)));
+}
+
+void Evaluation::run_cases(Progress& progress) {
+  std::vector<nlohmann::json> outputs(o_.cases.size());
+  std::vector<std::unique_ptr<CaseContext>> contexts(o_.cases.size());
+  for (size_t i = 0; i < o_.cases.size(); ++i) {
+    if (!owns_item(o_.group, i)) continue;
+    const size_t first_row = result_.rows.size(), first_curve = result_.curves.size();
+    const auto seconds_before = result_.seconds_per_part;
+    run_case(o_.cases[i], progress);
+    contexts[i] = std::move(cases_.back());
+    cases_.pop_back();
+    if (o_.group) outputs[i] = case_output(result_, first_row, first_curve, seconds_before);
+  }
+  cases_ = std::move(contexts);
+  if (!o_.group) return;
+  gather_owned_items(outputs, o_.group);
+  result_.rows.clear();
+  result_.curves.clear();
+  result_.seconds_per_part.clear();
+  for (const nlohmann::json& item : outputs) append_case_output(result_, item);
+}
+
+double Evaluation::robustness_of(CaseContext& c, int64_t f, const std::vector<int64_t>& batch) {
+  if (!batch.empty()) {
+    const size_t g = o_.selection.grid.size();
+    LrpOptions lrp = o_.lrp;
+    lrp.filters.clear();
+    for (int64_t b : batch) {
+      const double a = o_.selection.grid[static_cast<size_t>(b) % g];
+      lrp.filters.push_back(static_cast<size_t>(b) < g ? Filter::pass(0, a) : Filter::clamp(0, a));
+    }
+    if (lrp.max_batch == 0) lrp.max_batch = 16;
+    UNet run = with_dtype(net_, dtype_of(lrp.precision));
+    std::vector<std::vector<torch::Tensor>> noisy(batch.size());
+    for (int s = 0; s < o_.selection.robustness_samples; ++s) {
+      const torch::Tensor n = noisy_input(c.input, c.brain, o_.selection.criterion.robustness_sigma,
+                                          o_.robustness.seed, s);
+      const torch::Tensor r =
+          explain(run, n.unsqueeze(0).to(dtype_of(lrp.precision)), lrp).relevance;
+      for (size_t k = 0; k < batch.size(); ++k) noisy[k].push_back(r[static_cast<int64_t>(k)]);
+    }
+    for (size_t k = 0; k < batch.size(); ++k) {
+      c.robustness[batch[k]] =
+          robustness_scores(c.selection[batch[k]], noisy[k], torch::Tensor()).mean_pearson;
+    }
+  }
+  return c.robustness.at(f);
 }
 
 void Evaluation::select_alpha0(Progress& progress) {
@@ -341,12 +480,29 @@ void Evaluation::select_alpha0(Progress& progress) {
   const AlphaCriterion& criterion = o_.selection.criterion;
   const size_t g = grid.size(), raw = 2 * g;
   // Every localisation metric of every α, per case: the objective and the curves.
-  std::vector<std::vector<std::map<std::string, std::optional<double>>>> scores;
-  for (const CaseContext& c : cases_) scores.push_back(localisation(c, c.selection));
+  std::vector<std::vector<MetricScores>> scores;
+  for (const nlohmann::json& item :
+       per_case([&](CaseContext& c) { return encode_scores(localisation(c, c.selection)); })) {
+    scores.push_back(decode_scores(item));
+  }
   auto mean_over_cases = [&](size_t f, const std::string& metric) {
     std::vector<std::optional<double>> values;
     for (const auto& s : scores) values.push_back(s[f].at(metric));
     return mean_of_defined(values);
+  };
+  // The mean over cases of one value per case (undefined ones left out).
+  auto mean_of_cases = [&](const std::function<std::optional<double>(CaseContext&)>& f) {
+    std::vector<std::optional<double>> values;
+    for (const nlohmann::json& item :
+         per_case([&](CaseContext& c) { return nlohmann::json::array({encode_value(f(c))}); })) {
+      if (const auto v = decode_value(item[0])) values.push_back(v);
+    }
+    return mean_of_defined(values);
+  };
+  auto abpc_of = [](CaseContext& c, const torch::Tensor& relevance) -> std::optional<double> {
+    const auto curves = c.perturbation->morf_lerf(relevance.unsqueeze(0));
+    if (!c.perturbation->defined()) return std::nullopt;
+    return curves[0].first.aopc() - curves[0].second.aopc();
   };
   for (size_t family = 0; family < 2; ++family) {
     for (size_t i = 0; i < g; ++i) {
@@ -363,63 +519,71 @@ void Evaluation::select_alpha0(Progress& progress) {
   for (const EvaluationRow& r : result_.rows) {
     if (r.method == "lrp" && r.filter == "raw" && r.metric == "abpc") raw_abpc.push_back(r.value);
   }
-  if (raw_abpc.empty()) {
-    for (CaseContext& c : cases_) {
-      const auto curves = c.perturbation->morf_lerf(c.selection.narrow(0, raw, 1));
-      if (c.perturbation->defined())
-        raw_abpc.push_back(curves[0].first.aopc() - curves[0].second.aopc());
-    }
+  const std::optional<double> reference =
+      raw_abpc.empty() ? mean_of_cases([&](CaseContext& c) { return abpc_of(c, c.selection[raw]); })
+                       : mean_of_defined(raw_abpc);
+
+  // float32/float64 agreement of every candidate, per case (cheap: both maps exist).
+  std::vector<std::vector<double>> precision_per_case;
+  for (const nlohmann::json& item : per_case([&](CaseContext& c) {
+         nlohmann::json values = nlohmann::json::array();
+         for (int64_t f = 0; f < static_cast<int64_t>(raw); ++f)
+           values.push_back(
+               encode_value(pearson_correlation(c.selection_other[f], c.selection[f])));
+         return values;
+       })) {
+    std::vector<double> values;
+    for (const auto& v : item) values.push_back(*decode_value(v));
+    precision_per_case.push_back(values);
   }
-  const std::optional<double> reference = mean_of_defined(raw_abpc);
+  auto precision_of = [&](size_t f) {
+    std::vector<std::optional<double>> values;
+    for (const auto& c : precision_per_case) values.push_back(c[f]);
+    return *mean_of_defined(values);
+  };
+  const int64_t batch_size = o_.lrp.max_batch > 0 ? o_.lrp.max_batch : 16;
+  std::set<int64_t> robustness_known;  // α-grid entries whose robustness every case holds
 
   for (size_t family = 0; family < 2; ++family) {
     const std::string name = family == 0 ? "pass" : "clamp";
     std::vector<std::optional<double>> objective;
     for (size_t i = 0; i < g; ++i)
       objective.push_back(mean_over_cases(family * g + i, criterion.objective));
+    // The candidates that can reach the robustness check, in the order they are checked:
+    // a miss computes the next batch_size of them at once (one trace per noisy input).
+    std::vector<int64_t> queue;
+    for (size_t i : check_order(grid, objective)) {
+      if (precision_of(family * g + i) >= criterion.min_precision_correlation)
+        queue.push_back(static_cast<int64_t>(family * g + i));
+    }
     // Cheapest constraint first (the other-precision maps are precomputed),
     // then robustness, then ABPC; a candidate stops at its first failure.
     auto check = [&](size_t i, std::map<std::string, double>& measured) {
       const auto f = static_cast<int64_t>(family * g + i);
-      const Filter filter = family == 0 ? Filter::pass(0, grid[i]) : Filter::clamp(0, grid[i]);
       auto report = [&](const std::string& why) {
         progress.update(done_, name + " alpha " + csv_number(grid[i]) +
                                    (why.empty() ? ": alpha0" : ": rejected"));
         return why;
       };
-      std::vector<std::optional<double>> precision;
-      for (const CaseContext& c : cases_)
-        precision.push_back(pearson_correlation(c.selection_other[f], c.selection[f]));
-      measured["precision_pearson"] = *mean_of_defined(precision);
+      measured["precision_pearson"] = precision_of(static_cast<size_t>(f));
       if (measured["precision_pearson"] < criterion.min_precision_correlation)
         return report("float32/float64 correlation below the minimum");
 
-      LrpOptions one = o_.lrp;
-      one.filters = {filter};
-      UNet run = with_dtype(net_, dtype_of(one.precision));
-      std::vector<std::optional<double>> robustness;
-      for (const CaseContext& c : cases_) {
-        std::vector<torch::Tensor> noisy;
-        for (int s = 0; s < o_.selection.robustness_samples; ++s) {
-          const torch::Tensor n =
-              noisy_input(c.input, c.brain, criterion.robustness_sigma, o_.robustness.seed, s);
-          noisy.push_back(
-              explain(run, n.unsqueeze(0).to(dtype_of(one.precision)), one).relevance[0]);
+      std::vector<int64_t> batch;
+      if (!robustness_known.count(f)) {
+        for (auto at = std::find(queue.begin(), queue.end(), f);
+             at != queue.end() && static_cast<int64_t>(batch.size()) < batch_size; ++at) {
+          if (!robustness_known.count(*at)) batch.push_back(*at);
         }
-        robustness.push_back(
-            robustness_scores(c.selection[f], noisy, torch::Tensor()).mean_pearson);
+        robustness_known.insert(batch.begin(), batch.end());
       }
-      measured["robustness_pearson"] = *mean_of_defined(robustness);
+      measured["robustness_pearson"] =
+          *mean_of_cases([&](CaseContext& c) { return robustness_of(c, f, batch); });
       if (measured["robustness_pearson"] < criterion.min_robustness_correlation)
         return report("robustness correlation below the minimum");
 
-      std::vector<std::optional<double>> abpc;
-      for (CaseContext& c : cases_) {
-        const auto curves = c.perturbation->morf_lerf(c.selection[f].unsqueeze(0));
-        if (c.perturbation->defined())
-          abpc.push_back(curves[0].first.aopc() - curves[0].second.aopc());
-      }
-      const auto mean_abpc = mean_of_defined(abpc);
+      const auto mean_abpc =
+          mean_of_cases([&](CaseContext& c) { return abpc_of(c, c.selection[f]); });
       if (!reference || !mean_abpc) return report("ABPC undefined (no lesion predicted)");
       measured["abpc"] = *mean_abpc;
       measured["abpc_floor"] = *reference - criterion.abpc_tolerance * std::abs(*reference);
@@ -475,8 +639,11 @@ EvaluationResult evaluate(const EvaluateOptions& o) {
   int64_t per_case = 1;
   for (const char* f : {"faithfulness", "sanity", "robustness"}) per_case += has(o.families, f);
   per_case += o.select;
-  Progress progress("evaluate", static_cast<int64_t>(o.cases.size()) * per_case, o.quiet);
-  for (const CaseFiles& files : o.cases) evaluation.run_case(files, progress);
+  int64_t owned = 0;
+  for (size_t i = 0; i < o.cases.size(); ++i) owned += owns_item(o.group, i);
+  const bool writer = !o.group || o.group->rank() == 0;
+  Progress progress("evaluate", owned * per_case, o.quiet || !writer);  // rank 0 speaks
+  evaluation.run_cases(progress);
   if (o.select) {
     const auto t_select = std::chrono::steady_clock::now();
     evaluation.select_alpha0(progress);
@@ -489,7 +656,7 @@ EvaluationResult evaluate(const EvaluateOptions& o) {
   result.summary = summarise(result.rows);
   for (int k = 0; k <= o.perturbation.steps; ++k)
     result.perturbed_fractions.push_back(o.perturbation.fraction * k / o.perturbation.steps);
-  write_evaluation_files(o, result);
+  if (writer) write_evaluation_files(o, result);
   result.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   return result;
 }

@@ -20,6 +20,8 @@
 
 namespace lrpseg {
 
+class ProcessGroup;
+
 // The metric families, in output order.
 const std::vector<std::string>& evaluation_families();
 // Comma-separated family names; "all" is every family. Errors name --metrics.
@@ -54,6 +56,9 @@ struct EvaluateOptions {
   AlphaSelection selection;
   int threads = 0;
   bool quiet = false;
+  // A rank of a data-parallel job: the cases are shared round-robin, every α0 decision is
+  // taken on values gathered from all ranks, and rank 0 writes what a single process writes.
+  ProcessGroup* group = nullptr;
 };
 
 // One number of the long table; value nullopt = undefined (reported, counted).
@@ -98,7 +103,7 @@ struct EvaluationResult {
 // Validates every option before any work (errors name the option).
 void check_evaluate_options(const EvaluateOptions& options);
 
-// Evaluates and writes into out_dir (created; existing evaluation files are
+// Evaluates and writes into out_dir (rank 0 of a job only) (created; existing evaluation files are
 // replaced atomically):
 //   evaluation.csv            case, model, method, filter, metric, value (empty: undefined)
 //   evaluation_summary.csv    model, method, filter, metric, mean, sd, n, undefined

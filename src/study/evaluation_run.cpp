@@ -4,6 +4,7 @@
 
 #include "data/preprocess.h"
 #include "data/synth.h"
+#include "distributed/process_group.h"
 #include "lrp/filters.h"
 #include "report/evaluation_plots.h"
 #include "study/config_json.h"
@@ -13,6 +14,7 @@ namespace lrpseg {
 
 EvaluationResult run_evaluation(const EvaluateOptions& options) {
   EvaluationResult result = evaluate(options);
+  if (options.group && options.group->rank() != 0) return result;  // rank 0 writes
   for (const std::string& f : plot_evaluation(result, options.out_dir)) result.files.push_back(f);
   return result;
 }

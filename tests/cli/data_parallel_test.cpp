@@ -122,6 +122,25 @@ TEST(DataParallel, ExplainSharedByTwoRanksWritesEveryCase) {
   }
 }
 
+TEST(DataParallel, AnEvaluationSharedByTwoRanksWritesTheSingleProcessFiles) {
+  test::TempDir dir;
+  ASSERT_NO_FATAL_FAILURE(trained_model(dir));
+  const std::string evaluate = "evaluate --model " + (dir / "m") + " --data " + (dir / "data") +
+                               " --cases 1-3 --filters raw,clamp:0-0.2 --metrics "
+                               "localisation,faithfulness,robustness --perturb-steps 3 "
+                               "--robustness-samples 2 --select --alpha-grid 3:0.05-1 "
+                               "--select-robustness-samples 2 --threads 1 --quiet";
+  auto one = run_lrpseg(evaluate + " --out " + (dir / "one"));
+  ASSERT_EQ(one.status, 0) << one.output;
+  auto two = run_lrpseg(evaluate + " --nproc 2 --out " + (dir / "two"));
+  ASSERT_EQ(two.status, 0) << two.output;
+  for (const char* file : {"evaluation.csv", "evaluation_summary.csv", "evaluation_summary.md",
+                           "perturbation_curves.csv", "alpha0.json", "alpha_curves.csv"}) {
+    expect_same_file(dir, file);
+  }
+  EXPECT_TRUE(fs::exists(dir / "two/evaluation_alpha.png"));
+}
+
 // An experiment of two networks on two ranks: one network each, the sweep's pairs and the
 // evaluations shared, rank 0 drawing and writing the report; the files equal one process's.
 TEST(DataParallel, AnExperimentSharedByTwoRanksWritesTheSingleProcessRun) {

@@ -119,6 +119,42 @@ TEST(Evaluate, CasesWithoutGroundTruthReportLocalisationAsUndefined) {
   }
 }
 
+// The α0 search measures the robustness of the candidates it checks next in one batched
+// relevance pass per noisy input; each candidate must get what explaining it alone gives.
+TEST(Evaluate, BatchedCandidatesMeasureWhatEachCandidateAloneMeasures) {
+  test::TempDir dir;
+  const TrainOptions t = test::train_tiny_model(dir / "data", dir / "model", 1, 0, 24);
+  EvaluateOptions o = tiny_evaluation(t, dir / "batched");
+  o.families = {"localisation"};
+  o.methods.methods = {Method::Lrp};
+  o.select = true;
+  o.selection.grid = {0.02, 0.1, 0.4, 1.0};
+  o.selection.robustness_samples = 2;
+  o.selection.criterion.min_precision_correlation = -1;  // every candidate reaches robustness
+  o.selection.criterion.min_robustness_correlation = 1;  // … and fails there (unless exact)
+  const EvaluationResult batched = evaluate(o);
+  o.out_dir = dir / "alone";
+  o.lrp.max_batch = 1;  // one candidate per relevance pass, as a single explanation
+  const EvaluationResult alone = evaluate(o);
+  ASSERT_EQ(batched.alpha0.size(), 2u);
+  int compared = 0;
+  for (size_t family = 0; family < 2; ++family) {
+    const auto& a = batched.alpha0[family].candidates;
+    const auto& b = alone.alpha0[family].candidates;
+    ASSERT_EQ(a.size(), o.selection.grid.size());
+    for (size_t i = 0; i < a.size(); ++i) {
+      if (!a[i].objective) continue;  // never checked
+      ASSERT_TRUE(a[i].measured.count("robustness_pearson")) << a[i].alpha;
+      EXPECT_NEAR(a[i].measured.at("robustness_pearson"), b[i].measured.at("robustness_pearson"),
+                  1e-9)
+          << a[i].alpha;
+      EXPECT_EQ(a[i].rejected, b[i].rejected);
+      ++compared;
+    }
+  }
+  EXPECT_GE(compared, 4);
+}
+
 TEST(Evaluate, BadOptionsFailBeforeAnyOutput) {
   test::TempDir dir;
   const TrainOptions t = test::train_tiny_model(dir / "data", dir / "model", 1, 0, 23);
