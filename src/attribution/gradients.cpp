@@ -54,7 +54,7 @@ torch::Tensor smoothgrad(const Score& score, const torch::Tensor& x, const Attri
   const torch::Tensor noise =
       torch::randn(shape, generator, x.options().device(torch::kCPU)).to(x.device());
   const torch::Tensor noisy = x + noise * (o.smoothgrad_sigma * range);
-  return batch_gradients(score, noisy, o.batch).mean(0, true);
+  return batch_gradients(score, noisy, o.gradient_batch()).mean(0, true);
 }
 
 torch::Tensor ig_baseline(const torch::Tensor& x, const AttributionOptions& o) {

@@ -70,7 +70,7 @@ void check_attribution_options(const AttributionOptions& o, const std::array<int
   }
   if (o.smoothgrad_samples <= 0) throw UsageError("--smoothgrad-samples must be positive");
   if (!(o.smoothgrad_sigma >= 0)) throw UsageError("--smoothgrad-sigma must be ≥ 0");
-  if (o.batch <= 0) throw UsageError("--attribution-batch must be positive");
+  if (o.batch < 0) throw UsageError("--attribution-batch must be positive (0: per method)");
   for (int d = 0; d < 3; ++d) {
     if (o.occlusion_patch[d] < 1 || o.occlusion_patch[d] > size[d]) {
       throw UsageError("--occlusion-patch: " + std::to_string(o.occlusion_patch[0]) + "x" +
@@ -121,8 +121,8 @@ torch::Tensor attribute(UNet& net, const torch::Tensor& x, Method method,
       result = gradient(score, x) * x;
       break;
     case Method::IntegratedGradients:
-      result =
-          integrated_gradients(score, x, ig_baseline(x, options), options.ig_steps, options.batch);
+      result = integrated_gradients(score, x, ig_baseline(x, options), options.ig_steps,
+                                    options.gradient_batch());
       break;
     case Method::SmoothGrad:
       result = smoothgrad(score, x, options);

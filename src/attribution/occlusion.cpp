@@ -60,8 +60,9 @@ torch::Tensor occlusion(const Score& score, const torch::Tensor& x, const Attrib
     }
   }
   const double clean = windows.empty() ? 0.0 : score(x).item<double>();
-  for (size_t first = 0; first < windows.size(); first += o.batch) {
-    const size_t n = std::min(windows.size() - first, static_cast<size_t>(o.batch));
+  const auto batch = static_cast<size_t>(o.occlusion_batch());
+  for (size_t first = 0; first < windows.size(); first += batch) {
+    const size_t n = std::min(windows.size() - first, batch);
     torch::Tensor copies = x.expand({static_cast<int64_t>(n), -1, -1, -1, -1}).clone();
     for (size_t i = 0; i < n; ++i) window_of(copies[i], windows[first + i], patch).zero_();
     const torch::Tensor drops = (clean - score(copies)).cpu().to(torch::kDouble);

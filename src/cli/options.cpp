@@ -124,7 +124,8 @@ std::function<void()> add_method_options(CLI::App* cmd, MethodOptions& methods,
                   "(each: per-modality maps, 6x the forwards)")
       ->check(CLI::IsMember({"all", "each"}));
   cmd->add_option("--attribution-batch", a.batch,
-                  "Copies per forward/backward for integrated gradients, SmoothGrad, occlusion");
+                  "Copies per forward/backward for integrated gradients, SmoothGrad, occlusion "
+                  "(0: per method, 2 for the gradient methods, 8 for occlusion)");
   if (with_precision) {
     cmd->add_option("--baseline-precision", *precision,
                     "Precision of the methods other than LRP (LRP: --precision)")
