@@ -199,8 +199,8 @@ std::string to_text(const LrpBenchResult& r) {
   s << "lrpseg bench lrp: U-Net width " << o.width << " (" << fixed(r.parameters / 1e6, 2)
     << " M parameters), input 6x" << o.size_dhw[0] << "x" << o.size_dhw[1] << "x" << o.size_dhw[2]
     << ", " << fixed(r.gflop_forward, 1) << " GFLOP per forward, " << r.threads << " threads ("
-    << openmp_wait_policy() << " OpenMP waits), " << to_string(o.precision) << ", median of "
-    << o.repeat << "\n"
+    << openmp_wait_policy() << " OpenMP waits, OpenBLAS " << openblas_core() << "), "
+    << to_string(o.precision) << ", median of " << o.repeat << "\n"
     << "  forward                        " << fixed(r.forward_s, 3) << " s  (min "
     << fixed(r.forward_min_s, 3) << "; keeping activations " << fixed(r.forward_traced_s, 3)
     << ")\n"
@@ -243,6 +243,7 @@ std::string to_json(const LrpBenchResult& r) {
       {"precision", to_string(o.precision)},
       {"threads", r.threads},
       {"omp_wait_policy", openmp_wait_policy()},
+      {"openblas_core", openblas_core()},
       {"repeat", o.repeat},
       {"parameters", r.parameters},
       {"gflop_forward", r.gflop_forward},

@@ -37,4 +37,12 @@ const char* openmp_wait_policy() {
   return policy != nullptr ? policy : "default";
 }
 
+std::string openblas_core() {
+  using CoreName = char* (*)();
+  if (auto name = reinterpret_cast<CoreName>(dlsym(RTLD_DEFAULT, "openblas_get_corename"))) {
+    if (const char* core = name()) return core;
+  }
+  return "none";
+}
+
 }  // namespace lrpseg

@@ -1,5 +1,7 @@
 #pragma once
 
+#include <string>
+
 namespace lrpseg {
 
 // Sets LibTorch's intra-op threads and OpenBLAS's own pool (which LibTorch
@@ -20,5 +22,9 @@ void reexec_with_passive_openmp(int argc, char** argv);
 
 // OMP_WAIT_POLICY as this process runs ("default" when unset), for benchmarks.
 const char* openmp_wait_policy();
+
+// The kernels OpenBLAS runs ("none" without OpenBLAS), for benchmarks: they follow the
+// CPU, or OPENBLAS_CORETYPE where the environment sets it (some machines must).
+std::string openblas_core();
 
 }  // namespace lrpseg
