@@ -553,7 +553,8 @@ void Evaluation::select_alpha0(Progress& progress) {
     // a miss computes the next batch_size of them at once (one trace per noisy input).
     std::vector<int64_t> queue;
     for (size_t i : check_order(grid, objective)) {
-      if (precision_of(family * g + i) >= criterion.min_precision_correlation)
+      // The negation of the check's rejection below, so that NaN takes the same branch.
+      if (!(precision_of(family * g + i) < criterion.min_precision_correlation))
         queue.push_back(static_cast<int64_t>(family * g + i));
     }
     // Cheapest constraint first (the other-precision maps are precomputed),
@@ -571,8 +572,10 @@ void Evaluation::select_alpha0(Progress& progress) {
 
       std::vector<int64_t> batch;
       if (!robustness_known.count(f)) {
-        for (auto at = std::find(queue.begin(), queue.end(), f);
-             at != queue.end() && static_cast<int64_t>(batch.size()) < batch_size; ++at) {
+        batch.push_back(f);
+        auto at = std::find(queue.begin(), queue.end(), f);
+        if (at != queue.end()) ++at;
+        for (; at != queue.end() && static_cast<int64_t>(batch.size()) < batch_size; ++at) {
           if (!robustness_known.count(*at)) batch.push_back(*at);
         }
         robustness_known.insert(batch.begin(), batch.end());
