@@ -5,6 +5,7 @@
 
 #include "model/adam_state.h"
 #include "model/safetensors.h"
+#include "model/torch_load.h"
 #include "model/torch_save.h"
 #include "util/atomic_file.h"
 #include "util/error.h"
@@ -73,19 +74,10 @@ std::map<std::string, torch::Tensor> read_named_tensors(const std::string& path)
     for (auto& [name, tensor] : parse_safetensors(bytes, path)) out[name] = tensor;
     return out;
   }
-  torch::IValue value;
-  try {
-    value = torch::pickle_load(std::vector<char>(bytes.begin(), bytes.end()));
-  } catch (const c10::Error& e) {
-    throw Error(path + ": not a readable weights file (" + e.what_without_backtrace() + ")");
-  }
-  if (!value.isGenericDict()) throw Error(path + ": expected a dict of tensors");
-  for (const auto& item : value.toGenericDict()) {
-    if (!item.key().isString()) throw Error(path + ": a key is not a tensor name");
-    const std::string name = item.key().toStringRef();
-    if (!item.value().isTensor()) throw Error(path + ": entry '" + name + "' is not a tensor");
-    out[name] = item.value().toTensor();
-  }
+  // Our own reader, for both layouts (torch.save's, and the TorchScript pickle that
+  // checkpoints were written in before): LibTorch's unpickler allocates whatever length a
+  // corrupt file claims (a fuzzed model.pt asked for 30 GB).
+  for (auto& [name, tensor] : read_torch_save(bytes, path)) out[name] = tensor;
   return out;
 }
 

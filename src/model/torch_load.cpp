@@ -340,7 +340,8 @@ class Unpickler {
   }
   void push_global(const std::string& name) {
     static const char* allowed[] = {"collections.OrderedDict", "torch._utils._rebuild_tensor_v2",
-                                    "torch._utils._rebuild_parameter"};
+                                    "torch._utils._rebuild_parameter",
+                                    "torch.jit._pickle.restore_type_tag"};
     bool ok = storage_types().count(name) > 0;
     for (const char* a : allowed) ok = ok || name == a;
     if (!ok)
@@ -377,6 +378,11 @@ class Unpickler {
       throw Error(source_ + ": malformed pickle (REDUCE)");
     const auto& a = args->items;
     if (callable->text == "collections.OrderedDict") return make(Value::Dict);
+    // LibTorch's pickle_save tags a typed dict with its TorchScript type: (dict, "Dict[…]").
+    if (callable->text == "torch.jit._pickle.restore_type_tag") {
+      if (a.empty()) throw Error(source_ + ": malformed type tag");
+      return a[0];
+    }
     if (callable->text == "torch._utils._rebuild_parameter") {
       if (a.empty() || a[0]->kind != Value::Tensor) throw Error(source_ + ": malformed parameter");
       return a[0];
