@@ -37,7 +37,8 @@ std::vector<double> parse_alpha_grid(const std::string& spec) {
     if (count != std::floor(count)) throw UsageError("--alpha-grid: COUNT must be an integer");
     // Each α is one more filter in every relevance pass; beyond a thousand the
     // grid is a typo (and beyond int, undefined).
-    if (!(count <= 1000)) throw UsageError("--alpha-grid: COUNT must be at most 1000");
+    if (!(count >= 1 && count <= 1000))
+      throw UsageError("--alpha-grid: COUNT must be between 1 and 1000");
     return alpha_grid(static_cast<int>(count), number(range.substr(0, dash)),
                       number(range.substr(dash + 1)));
   }
