@@ -225,7 +225,8 @@ class Evaluation {
     return e;
   }
 
-  void run_case(const CaseFiles& files, Progress& progress);
+  // Evaluates one case into result_; returns what the α0 search needs of it later.
+  std::unique_ptr<CaseContext> run_case(const CaseFiles& files, Progress& progress);
   // f of every case in case order, on every rank: each rank computes the cases it owns.
   std::vector<nlohmann::json> per_case(const std::function<nlohmann::json(CaseContext&)>& f) {
     std::vector<nlohmann::json> items(cases_.size());
@@ -281,7 +282,7 @@ std::vector<std::map<std::string, std::optional<double>>> Evaluation::localisati
   return out;
 }
 
-void Evaluation::run_case(const CaseFiles& files, Progress& progress) {
+std::unique_ptr<CaseContext> Evaluation::run_case(const CaseFiles& files, Progress& progress) {
   int64_t& done = done_;
   auto clock = std::chrono::steady_clock::now();
   auto lap = [&](const std::string& part) {
@@ -424,22 +425,19 @@ void Evaluation::run_case(const CaseFiles& files, Progress& progress) {
     progress.update(++done, files.name + ": alpha grid");
     lap("select");
   }
-  cases_.push_back(std::make_unique<CaseContext>(std::move(context)));
+  return std::make_unique<CaseContext>(std::move(context));
 }
 
 void Evaluation::run_cases(Progress& progress) {
   std::vector<nlohmann::json> outputs(o_.cases.size());
-  std::vector<std::unique_ptr<CaseContext>> contexts(o_.cases.size());
+  cases_.resize(o_.cases.size());
   for (size_t i = 0; i < o_.cases.size(); ++i) {
     if (!owns_item(o_.group, i)) continue;
     const size_t first_row = result_.rows.size(), first_curve = result_.curves.size();
     const auto seconds_before = result_.seconds_per_part;
-    run_case(o_.cases[i], progress);
-    contexts[i] = std::move(cases_.back());
-    cases_.pop_back();
+    cases_[i] = run_case(o_.cases[i], progress);
     if (o_.group) outputs[i] = case_output(result_, first_row, first_curve, seconds_before);
   }
-  cases_ = std::move(contexts);
   if (!o_.group) return;
   gather_owned_items(outputs, o_.group);
   result_.rows.clear();
