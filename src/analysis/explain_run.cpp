@@ -41,6 +41,7 @@ std::vector<json> explain_cases(const ExplainOptions& o) {
   if (o.cases.empty()) throw Error("explain: no cases selected");
   if (o.robustness) check_single_sigma(*o.robustness);
   LoadedModel model = load_checkpoint(o.model_dir);
+  model.net->to(o.lrp.device);
   PreprocessOptions pre = preprocess_from_info(model.info, o.model_dir + "/model.json");
   check_attribution_options(o.methods.attribution, pre.size_dhw);
   fs::create_directories(o.out_dir);

@@ -166,6 +166,7 @@ SweepResult run_sweep(const SweepOptions& o) {
     for (size_t ci = 0; ci < n_cases; ++ci) any |= owns_item(o.group, mi * n_cases + ci);
     if (!any) continue;
     LoadedModel loaded = load_checkpoint(m.dir);
+    loaded.net->to(o.lrp.device);
     PreprocessOptions pre = preprocess_from_info(loaded.info, m.dir + "/model.json");
     check_attribution_options(o.methods.attribution, pre.size_dhw);
     for (size_t ci = 0; ci < n_cases; ++ci) {

@@ -7,6 +7,7 @@
 #include <sstream>
 
 #include "lrp/benchmark.h"
+#include "util/device.h"
 #include "util/error.h"
 #include "util/threads.h"
 
@@ -14,10 +15,13 @@ namespace lrpseg {
 
 namespace {
 
+// Wall time of run(), including the device's queued work (CUDA runs asynchronously).
 template <class Run>
-double seconds(Run&& run) {
+double seconds(Run&& run, const torch::Device& device) {
+  synchronize(device);
   const auto start = std::chrono::steady_clock::now();
   run();
+  synchronize(device);
   return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
 }
 
@@ -34,22 +38,25 @@ AttributionBenchResult run_attribution_benchmark(const AttributionBenchOptions& 
   result.options = options;
   result.threads = options.threads > 0 ? configure_threads(options.threads) : at::get_num_threads();
   UNet random = random_unet(options.width, options.seed);
+  random->to(options.device);
   UNet net = with_dtype(random, dtype_of(options.precision));
   const auto& s = options.size_dhw;
   const torch::Tensor x =
       (options.input.defined() ? options.input : torch::rand({1, 6, s[0], s[1], s[2]}))
-          .to(dtype_of(options.precision));
+          .to(options.device, dtype_of(options.precision));
   torch::Tensor weights;
   std::vector<double> forward;
   {
     torch::NoGradGuard no_grad;
     weights = target_weights(net->forward(x), Target::All);  // also the warm-up
-    for (int i = 0; i < 3; ++i) forward.push_back(seconds([&] { net->forward(x); }));
+    for (int i = 0; i < 3; ++i)
+      forward.push_back(seconds([&] { net->forward(x); }, options.device));
   }
   std::sort(forward.begin(), forward.end());
   result.forward_s = forward[1];
   for (Method m : options.methods) {
-    const double t = seconds([&] { attribute(net, x, m, weights, options.attribution); });
+    const double t =
+        seconds([&] { attribute(net, x, m, weights, options.attribution); }, options.device);
     result.seconds.push_back({m, t});
     if (log) *log << to_string(m) << " " << t << " s" << std::endl;
   }
@@ -61,8 +68,8 @@ std::string AttributionBenchResult::to_text() const {
   const auto& s = options.size_dhw;
   out << std::fixed << std::setprecision(3) << "lrpseg bench attribution: U-Net width "
       << options.width << ", input 6x" << s[0] << "x" << s[1] << "x" << s[2] << ", "
-      << lrpseg::to_string(options.precision) << ", " << threads << " threads, input "
-      << options.input_name << "\n"
+      << lrpseg::to_string(options.precision) << ", " << device_name(options.device) << ", "
+      << threads << " threads, input " << options.input_name << "\n"
       << "  forward                 " << forward_s << " s\n";
   for (const auto& [m, t] : seconds) {
     out << "  " << std::left << std::setw(24) << lrpseg::to_string(m) << t
@@ -81,6 +88,7 @@ std::string AttributionBenchResult::to_json() const {
   return nlohmann::json{{"width", options.width},
                         {"size", options.size_dhw},
                         {"precision", lrpseg::to_string(options.precision)},
+                        {"device", device_name(options.device)},
                         {"threads", threads},
                         {"ig_steps", a.ig_steps},
                         {"smoothgrad_samples", a.smoothgrad_samples},

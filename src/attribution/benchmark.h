@@ -17,6 +17,7 @@ struct AttributionBenchOptions {
   int64_t width = 32;
   std::array<int64_t, 3> size_dhw{19, 48, 48};
   int threads = 0;
+  torch::Device device = torch::kCPU;
   Precision precision = Precision::Float;
   std::vector<Method> methods{Method::Gradient, Method::IntegratedGradients};
   AttributionOptions attribution;

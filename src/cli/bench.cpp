@@ -22,6 +22,7 @@ struct BenchLrpArgs {
   std::string precision = "float";
   double max_memory_gb = 0;
   int max_batch = 0;
+  torch::Device device = torch::kCPU;
 };
 
 void add_bench_lrp(CLI::App* bench) {
@@ -32,6 +33,7 @@ void add_bench_lrp(CLI::App* bench) {
       ->check(CLI::PositiveNumber);
   cmd->add_option("--size", args->size, "Input size DxHxW");
   add_threads_option(cmd, args->threads);
+  add_device_option(cmd, args->device);
   cmd->add_option("--repeat", args->repeat, "Timed repetitions (median and min reported)")
       ->check(CLI::PositiveNumber);
   cmd->add_option("--sweep", args->sweep, "Filter settings in the sweep (paper: 16)")
@@ -54,6 +56,7 @@ void add_bench_lrp(CLI::App* bench) {
     options.sweep = args->sweep;
     options.max_memory_bytes = static_cast<int64_t>(args->max_memory_gb * double(1LL << 30));
     options.max_batch = args->max_batch;
+    options.device = args->device;
     options.precision = parse_precision(args->precision);  // a bad value fails before any work
     options.threads = configure_threads(args->threads);
     try {

@@ -25,6 +25,7 @@ void add_bench_attribution(CLI::App* bench) {
   cmd->add_option("--precision", *precision, "Precision of the network")
       ->check(CLI::IsMember({"float", "double"}));
   add_threads_option(cmd, o->threads);
+  add_device_option(cmd, o->device);
   auto check_methods = add_method_options(cmd, *methods, "gradient,integrated-gradients",
                                           /*with_precision=*/false);
   cmd->add_option("--data", *data,

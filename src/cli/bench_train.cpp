@@ -16,6 +16,8 @@ void add_bench_train(CLI::App* bench) {
   cmd->add_option("--width", o->width, "U-Net base width (paper: 32)")->check(CLI::PositiveNumber);
   cmd->add_option("--size", *size, "Input size DxHxW");
   add_threads_option(cmd, o->threads);
+  add_device_option(cmd, o->device);
+  cmd->add_flag("--amp", o->amp, "bfloat16 autocast (CUDA)");
   cmd->add_option("--repeat", o->repeat, "Timed steps")->check(CLI::PositiveNumber);
   cmd->add_flag("--json", *json, "Print the figures as one JSON object");
   cmd->callback([o, size, json] {

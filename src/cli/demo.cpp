@@ -19,6 +19,7 @@ void add_demo(CLI::App& app) {
   cmd->add_option("--seed", d->seed, "Random seed");
   add_display_option(cmd, d->display);
   add_threads_option(cmd, d->threads);
+  add_device_option(cmd, d->device);
   cmd->add_flag("--quiet", d->quiet, "No progress output");
   cmd->callback([d, quick] {
     DemoOptions options = *d;
@@ -27,6 +28,7 @@ void add_demo(CLI::App& app) {
       options.out_dir = d->out_dir;
       options.seed = d->seed;
       options.threads = d->threads;
+      options.device = d->device;
       options.display = d->display;
       options.quiet = d->quiet;
     }

@@ -76,6 +76,7 @@ void add_evaluate(CLI::App& app) {
   cmd->add_option("--select-robustness-samples", o->selection.robustness_samples,
                   "Noisy inputs per case for that constraint");
   add_threads_option(cmd, o->threads);
+  add_device_option(cmd, o->lrp.device);
   auto nproc = std::make_shared<int>(1);
   add_nproc_option(cmd, *nproc, "the cases");
   cmd->add_flag("--quiet", o->quiet, "No progress output");

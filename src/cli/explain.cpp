@@ -37,6 +37,7 @@ void add_explain(CLI::App& app) {
   cmd->add_flag("--fold-bn", o->lrp.fold_bn, "Fold BatchNorm into the preceding convolution");
   cmd->add_flag("--native", o->native, "Also write network-size relevance and input");
   add_threads_option(cmd, o->threads);
+  add_device_option(cmd, o->lrp.device);
   auto nproc = std::make_shared<int>(1);
   add_nproc_option(cmd, *nproc, "the cases");
   cmd->add_flag("--quiet", o->quiet, "No progress output");

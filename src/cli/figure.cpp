@@ -45,6 +45,7 @@ void add_figure(CLI::App& app) {
   cmd->add_option("--out", o->out, "Output PNG (an SVG is written beside it)")->required();
   auto check_lrp = add_lrp_options(cmd, o->lrp);
   add_threads_option(cmd, o->threads);
+  add_device_option(cmd, o->lrp.device);
   cmd->callback([o, check_lrp, layout] {
     check_lrp();
     configure_threads(o->threads);
@@ -54,6 +55,7 @@ void add_figure(CLI::App& app) {
     auto cases = choose_cases(discover_dataset(o->data, parse_dataset_layout(*layout)),
                               std::to_string(o->case_number), o->split);
     LoadedModel model = load_checkpoint(o->model);
+    model.net->to(lrp.device);
     PreprocessOptions pre = preprocess_from_info(model.info, o->model + "/model.json");
     CaseExplanation c = explain_case(model.net, cases[0], pre, lrp);
     render_figure1(figure1_data(c, channel, o->slice, o->model,

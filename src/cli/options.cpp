@@ -2,6 +2,7 @@
 
 #include "data/preprocess.h"
 #include "distributed/launcher.h"
+#include "util/device.h"
 #include "util/error.h"
 #include "util/text.h"
 
@@ -63,6 +64,14 @@ void add_nan_to_num_flag(CLI::App* cmd, bool& nan_to_num) {
 void add_threads_option(CLI::App* cmd, int& threads) {
   cmd->add_option("--threads", threads, "Threads for LibTorch and OpenBLAS (0 = all cores)")
       ->check(CLI::NonNegativeNumber);
+}
+
+void add_device_option(CLI::App* cmd, torch::Device& device) {
+  cmd->add_option_function<std::string>(
+         "--device", [&device](const std::string& text) { device = parse_device(text); },
+         "Where to compute: cpu, cuda (a rank's own GPU in a multi-process job) or cuda:N; "
+         "CUDA needs a LibTorch built with it (README, Scaling)")
+      ->default_str("cpu");
 }
 
 std::function<void()> add_lrp_options(CLI::App* cmd, LrpOptions& lrp) {

@@ -50,6 +50,9 @@ void add_nan_to_num_flag(CLI::App* cmd, bool& nan_to_num);
 // --threads N (0 = all cores).
 void add_threads_option(CLI::App* cmd, int& threads);
 
+// --device cpu|cuda|cuda:N, parsed and checked as it is read (util/device.h).
+void add_device_option(CLI::App* cmd, torch::Device& device);
+
 // The LRP options every explaining subcommand shares: --composite, --rule,
 // --first-rule, --epsilon, --gamma, --alpha, --beta, --zb-low, --zb-high,
 // --precision. Names are parsed and checked in the returned callback, which the

@@ -23,6 +23,7 @@ void add_segment(CLI::App& app) {
                   "isles (SMIR.lrpseg_<case>.<MTT id>.nii, for a challenge submission)")
       ->check(CLI::IsMember({"case", "isles"}));
   add_threads_option(cmd, o->threads);
+  add_device_option(cmd, o->device);
   cmd->add_flag("--quiet", o->quiet, "No progress output");
   cmd->callback([=] {
     o->naming = parse_output_naming(*naming);

@@ -60,6 +60,7 @@ void add_sweep(CLI::App& app) {
                 "precision and the correlations, the summary a stability column");
   auto check_robustness = add_robustness_options(cmd, o->step.robustness);
   add_threads_option(cmd, o->step.threads);
+  add_device_option(cmd, o->step.lrp.device);
   auto nproc = std::make_shared<int>(1);
   add_nproc_option(cmd, *nproc, "the (model, case) pairs");
   cmd->add_flag("--quiet", o->step.quiet, "No progress output");

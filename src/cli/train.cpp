@@ -6,6 +6,7 @@
 #include "cli/options.h"
 #include "io/isles.h"
 #include "train/trainer.h"
+#include "util/device.h"
 #include "util/folder_lock.h"
 
 namespace lrpseg::cli {
@@ -45,6 +46,8 @@ void add_train(CLI::App& app) {
   auto nproc = std::make_shared<int>(1);
   add_nproc_option(cmd, *nproc, "every optimizer step (data-parallel)");
   add_threads_option(cmd, o->threads);
+  add_device_option(cmd, o->device);
+  cmd->add_flag("--amp", o->amp, "bfloat16 autocast for the forward and loss (CUDA only)");
   cmd->add_flag("--resume", o->resume, "Continue the checkpoint in --out");
   cmd->add_flag("--quiet", o->quiet, "No progress output");
   cmd->callback([=] {
@@ -55,6 +58,7 @@ void add_train(CLI::App& app) {
     if (!cases->empty()) o->cases = parse_case_list(*cases, "--cases");
     if (!val_cases->empty()) o->val_cases = parse_case_list(*val_cases, "--val-cases");
     check_batch_for_ranks(o->batch, *nproc);  // before any rank starts
+    check_amp(o->amp, o->device);
     JobRole job = start_or_join_job(*nproc, o->threads);
     if (job.launched) return;
     const auto lock = lock_job_output(job, o->out_dir, "train");  // rank 0 alone writes it

@@ -133,12 +133,14 @@ int ProcessGroup::size() const { return impl_->size; }
 void ProcessGroup::all_reduce_sum(const std::vector<torch::Tensor>& tensors, int64_t bucket_bytes) {
   size_t first = 0;
   while (first < tensors.size()) {
-    // The next bucket: tensors of one dtype up to bucket_bytes (at least one tensor).
+    // The next bucket: tensors of one dtype and device up to bucket_bytes (at least one).
     size_t last = first;
     int64_t bytes = 0;
     const auto dtype = tensors[first].scalar_type();
+    const auto device = tensors[first].device();
     while (
         last < tensors.size() && tensors[last].scalar_type() == dtype &&
+        tensors[last].device() == device &&
         (last == first ||
          bytes + tensors[last].numel() * int64_t(tensors[last].element_size()) <= bucket_bytes)) {
       bytes += tensors[last].numel() * int64_t(tensors[last].element_size());
@@ -146,7 +148,8 @@ void ProcessGroup::all_reduce_sum(const std::vector<torch::Tensor>& tensors, int
     }
     std::vector<torch::Tensor> parts;
     for (size_t i = first; i < last; ++i) parts.push_back(tensors[i].reshape({-1}));
-    std::vector<torch::Tensor> bucket{torch::cat(parts)};
+    // Gloo reduces host memory: a bucket of CUDA tensors goes through the CPU.
+    std::vector<torch::Tensor> bucket{torch::cat(parts).cpu()};
     impl_->run("all-reduce", [&] { return impl_->group->allreduce(bucket); });
     int64_t offset = 0;
     for (size_t i = first; i < last; ++i) {
@@ -159,10 +162,11 @@ void ProcessGroup::all_reduce_sum(const std::vector<torch::Tensor>& tensors, int
 }
 
 std::vector<torch::Tensor> ProcessGroup::all_gather(const torch::Tensor& t) {
-  std::vector<torch::Tensor> input{t.contiguous()};
+  std::vector<torch::Tensor> input{t.contiguous().cpu()};  // Gloo: host memory
   std::vector<std::vector<torch::Tensor>> output(1);
   for (int r = 0; r < impl_->size; ++r) output[0].push_back(torch::empty_like(input[0]));
   impl_->run("all-gather", [&] { return impl_->group->allgather(output, input); });
+  for (torch::Tensor& o : output[0]) o = o.to(t.device());
   return output[0];
 }
 
@@ -199,9 +203,10 @@ void gather_owned_items(std::vector<nlohmann::json>& items, ProcessGroup* group)
 
 void ProcessGroup::broadcast(const std::vector<torch::Tensor>& tensors) {
   for (const auto& t : tensors) {
-    std::vector<torch::Tensor> one{t.is_contiguous() ? t : t.contiguous()};
+    const bool in_place = t.is_contiguous() && t.is_cpu();  // Gloo: host memory
+    std::vector<torch::Tensor> one{in_place ? t : t.contiguous().cpu()};
     impl_->run("broadcast", [&] { return impl_->group->broadcast(one); });
-    if (!t.is_contiguous()) t.copy_(one[0]);
+    if (!in_place) t.copy_(one[0]);
   }
 }
 

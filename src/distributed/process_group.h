@@ -48,7 +48,8 @@ class ProcessGroup {
 
   // Sums `tensors` (float32 or float64, contiguous, the same list on every rank) over the ranks,
   // in place: packed into flat buckets of at most `bucket_bytes` (like DDP's gradient buckets),
-  // one all-reduce per bucket.
+  // one all-reduce per bucket. The group is Gloo's: tensors on a GPU are reduced through host
+  // memory (a bucket copied to the CPU and back), which NCCL would avoid.
   void all_reduce_sum(const std::vector<torch::Tensor>& tensors, int64_t bucket_bytes = int64_t(25)
                                                                                         << 20);
   // Every rank's `t` (same shape and type everywhere), in rank order.

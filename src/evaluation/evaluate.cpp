@@ -219,7 +219,7 @@ class Evaluation {
     Explanation e;
     if (has_lrp(o_)) {
       UNet run = with_dtype(net, dtype_of(o_.lrp.precision));
-      e = explain(run, input.unsqueeze(0).to(dtype_of(o_.lrp.precision)), o_.lrp);
+      e = on_cpu(explain(run, input.unsqueeze(0), o_.lrp));
     }
     append_baselines(net, input, e);
     return e;
@@ -415,13 +415,11 @@ std::unique_ptr<CaseContext> Evaluation::run_case(const CaseFiles& files, Progre
     lrp.filters.push_back(Filter::raw());
     if (lrp.max_batch == 0) lrp.max_batch = 16;
     UNet run = with_dtype(net_, dtype_of(lrp.precision));
-    context.selection =
-        explain(run, c.input.unsqueeze(0).to(dtype_of(lrp.precision)), lrp).relevance;
+    context.selection = explain(run, c.input.unsqueeze(0), lrp).relevance.cpu();
     LrpOptions other = lrp;
     other.precision = other_precision(lrp.precision);
     UNet other_net = with_dtype(net_, dtype_of(other.precision));
-    context.selection_other =
-        explain(other_net, c.input.unsqueeze(0).to(dtype_of(other.precision)), other).relevance;
+    context.selection_other = explain(other_net, c.input.unsqueeze(0), other).relevance.cpu();
     progress.update(++done, files.name + ": alpha grid");
     lap("select");
   }
@@ -461,8 +459,7 @@ double Evaluation::robustness_of(CaseContext& c, int64_t f, const std::vector<in
     for (int s = 0; s < o_.selection.robustness_samples; ++s) {
       const torch::Tensor n = noisy_input(c.input, c.brain, o_.selection.criterion.robustness_sigma,
                                           o_.robustness.seed, s);
-      const torch::Tensor r =
-          explain(run, n.unsqueeze(0).to(dtype_of(lrp.precision)), lrp).relevance;
+      const torch::Tensor r = explain(run, n.unsqueeze(0), lrp).relevance.cpu();
       for (size_t k = 0; k < batch.size(); ++k) noisy[k].push_back(r[static_cast<int64_t>(k)]);
     }
     for (size_t k = 0; k < batch.size(); ++k) {
@@ -635,6 +632,7 @@ EvaluationResult evaluate(const EvaluateOptions& o) {
   check_evaluate_options(o);
   configure_threads(o.threads);
   LoadedModel model = load_checkpoint(o.model_dir);
+  model.net->to(o.lrp.device);
   Evaluation evaluation(o, model);
 
   int64_t per_case = 1;

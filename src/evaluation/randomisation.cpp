@@ -37,7 +37,9 @@ void randomise_stage(UNet& net, const std::string& stage, uint64_t seed) {
   for (auto& p : net->named_parameters()) {
     if (p.key().rfind(prefix, 0) != 0) continue;
     torch::Tensor& t = p.value();
-    const torch::Tensor draw = torch::randn(t.sizes(), generator, t.options());
+    // Drawn on the CPU (its generator), so every device randomises alike.
+    const torch::Tensor draw =
+        torch::randn(t.sizes(), generator, t.options().device(torch::kCPU)).to(t.device());
     const double mean = t.mean().item<double>();
     double sd = t.numel() > 1 ? t.std().item<double>() : 0.0;
     // A constant tensor (an untrained BatchNorm scale or shift) must still change.

@@ -66,19 +66,21 @@ torch::Tensor sum_per_patch(const torch::Tensor& map, const std::array<int64_t, 
 
 Score lesion_score(UNet& net, const torch::Tensor& input) {
   const auto dtype = net->parameters().front().scalar_type();
-  auto forward = [net](const torch::Tensor& batch) mutable {
+  const torch::Device device = device_of(net);
+  // Runs on the net's device; the scores come back to the CPU.
+  auto forward = [net, device, dtype](const torch::Tensor& batch) mutable {
     torch::NoGradGuard no_grad;
     const bool was_training = net->is_training();
     net->eval();
-    torch::Tensor y = net->forward(batch);
+    torch::Tensor y = net->forward(batch.to(device, dtype));
     net->train(was_training);
     return y;
   };
-  const torch::Tensor y = forward(input.to(dtype).unsqueeze(0));
-  const torch::Tensor lesion = y.argmax(1).eq(y.size(1) - 1);  // (1, D, H, W)
-  return [forward, lesion, dtype](const torch::Tensor& batch) mutable {
-    const torch::Tensor p = torch::softmax(forward(batch.to(dtype)).to(torch::kDouble), 1);
-    return (p.select(1, -1) * lesion).sum({1, 2, 3});
+  const torch::Tensor y = forward(input.unsqueeze(0));
+  const torch::Tensor lesion = y.argmax(1).eq(y.size(1) - 1).cpu();  // (1, D, H, W)
+  return [forward, lesion](const torch::Tensor& batch) mutable {
+    const torch::Tensor p = torch::softmax(forward(batch).to(torch::kDouble), 1);
+    return (p.select(1, -1).cpu() * lesion).sum({1, 2, 3});
   };
 }
 

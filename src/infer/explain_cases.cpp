@@ -135,7 +135,8 @@ Explanation explain_methods(UNet& net, const torch::Tensor& x, const LrpOptions&
                             const MethodOptions& methods) {
   Explanation e;
   UNet run = with_dtype(net, dtype_of(lrp.precision));
-  const torch::Tensor input = x.to(dtype_of(lrp.precision));
+  const torch::Device device = device_of(net);
+  const torch::Tensor input = x.to(device, dtype_of(lrp.precision));
   if (methods.has(Method::Lrp)) {
     e = explain(run, input, lrp);
   } else {
@@ -151,7 +152,7 @@ Explanation explain_methods(UNet& net, const torch::Tensor& x, const LrpOptions&
   };
   const auto dtype = dtype_of(methods.precision);
   UNet baseline_net = with_dtype(net, dtype);
-  const torch::Tensor baseline_input = x.to(dtype), baseline_weights = weights.to(dtype);
+  const torch::Tensor baseline_input = x.to(device, dtype), baseline_weights = weights.to(dtype);
   for (Method m : methods.methods) {
     if (m == Method::Lrp) continue;
     const torch::Tensor a =
@@ -163,7 +164,7 @@ Explanation explain_methods(UNet& net, const torch::Tensor& x, const LrpOptions&
     append(e.max_abs_per_channel, a.abs().amax({2, 3, 4}));
     e.filters.push_back(to_string(m));
   }
-  return e;
+  return on_cpu(std::move(e));
 }
 
 CaseExplanation explain_case(UNet& net, const CaseFiles& files, const PreprocessOptions& pre,

@@ -68,6 +68,7 @@ PreprocessOptions preprocess_from_info(const nlohmann::json& info, const std::st
 std::vector<SegmentRow> segment(const SegmentOptions& o) {
   configure_threads(o.threads);
   LoadedModel model = load_checkpoint(o.model_dir);
+  model.net->to(o.device);
   PreprocessOptions pre = preprocess_from_info(model.info, o.model_dir + "/model.json");
   if (o.cases.empty()) throw Error("segment: no cases selected");
   fs::create_directories(o.out_dir);

@@ -23,6 +23,7 @@ struct SegmentOptions {
   std::vector<CaseFiles> cases;  // chosen by the caller (select_cases / cases_of)
   OutputNaming naming = OutputNaming::Case;
   int threads = 0;
+  torch::Device device = torch::kCPU;  // where the network runs (util/device.h)
   bool quiet = false;
 };
 

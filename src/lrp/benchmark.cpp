@@ -14,6 +14,7 @@
 #include "lrp/memory_budget.h"
 #include "lrp/relevance.h"
 #include "model/unet.h"
+#include "util/device.h"
 #include "util/error.h"
 #include "util/threads.h"
 
@@ -21,9 +22,12 @@ namespace lrpseg {
 
 namespace {
 
-double seconds(const std::function<void()>& run) {
+// Wall time of run(), including the device's queued work (CUDA runs asynchronously).
+double seconds(const std::function<void()>& run, const torch::Device& device) {
+  synchronize(device);
   const auto start = std::chrono::steady_clock::now();
   run();
+  synchronize(device);
   return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
 }
 
@@ -124,13 +128,15 @@ LrpBenchResult run_lrp_benchmark(const LrpBenchOptions& options, std::ostream* l
     if (log) *log << line << std::endl;
   };
 
+  const torch::Device& device = options.device;
   UNet float_net = random_unet(options.width, options.seed);
+  float_net->to(device);
   result.parameters = float_net->parameter_count();
   // Both precisions' networks made once, so that no timing includes a conversion.
   UNet net = with_dtype(float_net, dtype_of(precision));
   UNet other_net = with_dtype(float_net, dtype_of(second));
   const auto& s = options.size_dhw;
-  const torch::Tensor x_float = torch::rand({1, 6, s[0], s[1], s[2]});
+  const torch::Tensor x_float = torch::rand({1, 6, s[0], s[1], s[2]}).to(device);
   const torch::Tensor x = x_float.to(dtype_of(precision));
   const torch::Tensor x_other = x_float.to(dtype_of(second));
   torch::NoGradGuard no_grad;
@@ -156,11 +162,11 @@ LrpBenchResult run_lrp_benchmark(const LrpBenchOptions& options, std::ostream* l
   explain_other();
   std::vector<double> forward_t, traced_t, explain_t, other_t, sweep_t;
   for (int i = 0; i < options.repeat; ++i) {
-    forward_t.push_back(seconds(forward));
-    traced_t.push_back(seconds(forward_traced));
-    explain_t.push_back(seconds(explain_one));
-    other_t.push_back(seconds(explain_other));
-    sweep_t.push_back(seconds(explain_sweep));
+    forward_t.push_back(seconds(forward, device));
+    traced_t.push_back(seconds(forward_traced, device));
+    explain_t.push_back(seconds(explain_one, device));
+    other_t.push_back(seconds(explain_other, device));
+    sweep_t.push_back(seconds(explain_sweep, device));
     say("repeat " + std::to_string(i + 1) + ": forward " + fixed(forward_t.back(), 3) +
         " s, explanation " + fixed(explain_t.back(), 3) + " s (" + to_string(second) + " " +
         fixed(other_t.back(), 3) + " s), sweep " + fixed(sweep_t.back(), 3) + " s");
@@ -176,19 +182,23 @@ LrpBenchResult run_lrp_benchmark(const LrpBenchOptions& options, std::ostream* l
   t = summarise(sweep_t);
   result.sweep_batched_s = t.median;
   result.sweep_batched_min_s = t.min;
-  result.sweep_separate_s = seconds([&] {
-    for (const Filter& f : sweep.filters) {
-      LrpOptions single = one;
-      single.filters = {f};
-      explain(net, x, single);
-    }
-  });
+  result.sweep_separate_s = seconds(
+      [&] {
+        for (const Filter& f : sweep.filters) {
+          LrpOptions single = one;
+          single.filters = {f};
+          explain(net, x, single);
+        }
+      },
+      device);
   say("sweep, " + std::to_string(options.sweep) + " separate runs " +
       fixed(result.sweep_separate_s, 3) + " s");
-  say("peak memory ...");
-  result.peak_forward_mb = peak_mb(forward_traced);
-  result.peak_explain_mb = peak_mb(explain_one);
-  result.peak_sweep_mb = peak_mb(explain_sweep);
+  if (device.is_cpu()) {  // resident host memory; a GPU's own is not read (−1: unmeasured)
+    say("peak memory ...");
+    result.peak_forward_mb = peak_mb(forward_traced);
+    result.peak_explain_mb = peak_mb(explain_one);
+    result.peak_sweep_mb = peak_mb(explain_sweep);
+  }
   return result;
 }
 
@@ -198,9 +208,9 @@ std::string to_text(const LrpBenchResult& r) {
   const std::string k = std::to_string(o.sweep);
   s << "lrpseg bench lrp: U-Net width " << o.width << " (" << fixed(r.parameters / 1e6, 2)
     << " M parameters), input 6x" << o.size_dhw[0] << "x" << o.size_dhw[1] << "x" << o.size_dhw[2]
-    << ", " << fixed(r.gflop_forward, 1) << " GFLOP per forward, " << r.threads << " threads ("
-    << openmp_wait_policy() << " OpenMP waits, OpenBLAS " << openblas_core() << "), "
-    << to_string(o.precision) << ", median of " << o.repeat << "\n"
+    << ", " << fixed(r.gflop_forward, 1) << " GFLOP per forward, " << device_name(o.device) << ", "
+    << r.threads << " threads (" << openmp_wait_policy() << " OpenMP waits, OpenBLAS "
+    << openblas_core() << "), " << to_string(o.precision) << ", median of " << o.repeat << "\n"
     << "  forward                        " << fixed(r.forward_s, 3) << " s  (min "
     << fixed(r.forward_min_s, 3) << "; keeping activations " << fixed(r.forward_traced_s, 3)
     << ")\n"
@@ -216,7 +226,9 @@ std::string to_text(const LrpBenchResult& r) {
     << " per relevance pass (estimate: forward record " << fixed(r.estimated_record_mb, 1)
     << " MB + " << fixed(r.estimated_per_filter_mb, 1) << " MB per filter)\n";
   if (r.peak_forward_mb < 0 || r.peak_explain_mb < 0 || r.peak_sweep_mb < 0) {
-    s << "  peak memory: not measured (needs /proc/self/clear_refs)\n";
+    s << "  peak memory: not measured ("
+      << (o.device.is_cpu() ? "needs /proc/self/clear_refs" : "host memory only; on a GPU")
+      << ")\n";
   } else {
     s << "  peak memory: forward with activations " << fixed(r.peak_forward_mb, 1)
       << " MB, explanation " << fixed(r.peak_explain_mb, 1)
@@ -241,6 +253,7 @@ std::string to_json(const LrpBenchResult& r) {
       {"size", std::to_string(o.size_dhw[0]) + "x" + std::to_string(o.size_dhw[1]) + "x" +
                    std::to_string(o.size_dhw[2])},
       {"precision", to_string(o.precision)},
+      {"device", device_name(o.device)},
       {"threads", r.threads},
       {"omp_wait_policy", openmp_wait_policy()},
       {"openblas_core", openblas_core()},

@@ -21,8 +21,9 @@ struct LrpBenchOptions {
   int sweep = 16;                               // K of the sweep (the paper's 16 filters)
   Precision precision = Precision::Float;       // of every figure but explain_other_s
   uint64_t seed = 0;
-  int64_t max_memory_bytes = 0;  // the sweep's bound (LrpOptions; 0: 80 % of available)
-  int max_batch = 0;             // the sweep's filters per pass at most (0: what fits)
+  int64_t max_memory_bytes = 0;        // the sweep's bound (LrpOptions; 0: 80 % of available)
+  int max_batch = 0;                   // the sweep's filters per pass at most (0: what fits)
+  torch::Device device = torch::kCPU;  // peak memory is measured on the CPU only
 };
 
 struct LrpBenchResult {

@@ -75,8 +75,12 @@ struct LrpOptions {
   int max_batch = 0;
   // explain(): the memory the recorded forward and one relevance pass may use;
   // the filter batch is the largest that fits (lrp/memory_budget.h). 0: 80 % of
-  // the memory available when the pass starts.
+  // the memory available when the pass starts; on a GPU, whose free memory
+  // LibTorch 1.13's API does not tell, 0 means all K at once.
   int64_t max_memory_bytes = 0;
+  // Where the model and the relevance pass run: the commands move a loaded model
+  // there (explain() itself runs on the model's device).
+  torch::Device device = torch::kCPU;
 };
 
 // One line per option, "name = value", for logs, model.json and the report.

@@ -1,5 +1,6 @@
 #include "lrp/relevance.h"
 
+#include <limits>
 #include <set>
 
 #include "lrp/canonizer.h"
@@ -185,14 +186,15 @@ Explanation explain(UNet& net, const torch::Tensor& x, const LrpOptions& options
       return CompanionRequest{companion_weight(rule, weight), companion_tag(rule)};
     };
   }
-  run->forward(x.to(dtype_of(options.precision)), &trace);
+  run->forward(x.to(device_of(run), dtype_of(options.precision)), &trace);
   if (was_training) net->train();
   const torch::Tensor output = trace.output;
   torch::Tensor r0 = start_relevance(trace.output, options.target);
   trace.output = torch::Tensor();
   const size_t k = options.filters.size();
-  const int64_t budget =
-      options.max_memory_bytes > 0 ? options.max_memory_bytes : default_memory_budget();
+  const int64_t budget = options.max_memory_bytes > 0 ? options.max_memory_bytes
+                         : device_of(run).is_cpu()    ? default_memory_budget()
+                                                      : std::numeric_limits<int64_t>::max();
   const int64_t element_size = options.precision == Precision::Double ? 8 : 4;
   size_t chunk = filter_batch_within(trace, static_cast<int64_t>(k), element_size, budget);
   if (options.max_batch > 0) chunk = std::min(chunk, static_cast<size_t>(options.max_batch));
@@ -214,6 +216,22 @@ Explanation explain(UNet& net, const torch::Tensor& x, const LrpOptions& options
   Explanation e = concatenate(parts);
   e.output = output;
   e.filter_batch = static_cast<int64_t>(chunk);
+  return e;
+}
+
+Explanation on_cpu(Explanation e) {
+  auto cpu = [](torch::Tensor& t) {
+    if (t.defined()) t = t.cpu();
+  };
+  cpu(e.relevance);
+  cpu(e.sum_output);
+  cpu(e.sum_input);
+  cpu(e.max_abs_per_channel);
+  cpu(e.output);
+  for (StageSum& s : e.stages) {
+    cpu(s.arriving);
+    cpu(s.leaving);
+  }
   return e;
 }
 

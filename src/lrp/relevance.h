@@ -48,8 +48,12 @@ torch::Tensor start_relevance(const torch::Tensor& y, Target target);
 
 // Records a forward of `net` on x (1, C, D, H, W) in eval mode without autograd
 // (the net's train/eval mode is restored) and propagates, both in
-// options.precision (a converted copy of the net when its dtype differs).
+// options.precision (a converted copy of the net when its dtype differs), on the
+// net's device (x is moved there); the Explanation's tensors stay on that device.
 Explanation explain(UNet& net, const torch::Tensor& x, const LrpOptions& options);
+
+// The Explanation with its tensors on the CPU (no copy for those already there).
+Explanation on_cpu(Explanation e);
 
 // Propagates from the network output with options.target.
 Explanation propagate(const Trace& trace, const LrpOptions& options);

@@ -1,22 +1,14 @@
 #include "model/adam_state.h"
 
 #include "util/error.h"
+#include "util/torch_compat.h"
 
 namespace lrpseg {
-
-namespace {
-
-// The key torch::optim uses for a parameter's state.
-std::string state_key(const torch::Tensor& parameter) {
-  return c10::guts::to_string(parameter.unsafeGetTensorImpl());
-}
-
-}  // namespace
 
 NamedTensors adam_state(UNet& net, const torch::optim::Adam& adam) {
   NamedTensors out;
   for (const auto& item : net->named_parameters()) {
-    const auto it = adam.state().find(state_key(item.value()));
+    const auto it = adam.state().find(optimizer_state_key(adam, item.value()));
     if (it == adam.state().end()) continue;  // not stepped yet
     const auto& s = static_cast<const torch::optim::AdamParamState&>(*it->second);
     out.emplace_back(item.key() + "/step", torch::tensor(s.step(), torch::kInt64));
@@ -56,7 +48,7 @@ void set_adam_state(UNet& net, torch::optim::Adam& adam,
     state->exp_avg_sq(entry("exp_avg_sq"));
     if (stored.count(item.key() + "/max_exp_avg_sq"))
       state->max_exp_avg_sq(entry("max_exp_avg_sq"));
-    adam.state()[state_key(item.value())] = std::move(state);
+    adam.state()[optimizer_state_key(adam, item.value())] = std::move(state);
   }
 }
 

@@ -96,7 +96,8 @@ namespace {
 
 UNet copy_in(UNet& net, torch::Dtype dtype) {
   UNet copy(net->options());
-  copy->to(net->parameters().front().scalar_type());  // copy without rounding, then convert
+  // Copy on the source's device without rounding, then convert.
+  copy->to(device_of(net), net->parameters().front().scalar_type());
   torch::NoGradGuard no_grad;
   const auto source_parameters = net->named_parameters();
   for (auto& p : copy->named_parameters()) p.value().copy_(source_parameters[p.key()]);
@@ -113,6 +114,8 @@ UNet with_dtype(UNet& net, torch::Dtype dtype) {
   if (net->parameters().front().scalar_type() == dtype) return net;
   return copy_in(net, dtype);
 }
+
+torch::Device device_of(UNet& net) { return net->parameters().front().device(); }
 
 UNet clone_unet(UNet& net) { return copy_in(net, net->parameters().front().scalar_type()); }
 

@@ -50,9 +50,13 @@ class UNetImpl : public torch::nn::Module {
 TORCH_MODULE(UNet);
 
 // `net` itself when its parameters already have `dtype`, else a copy in `dtype`
-// (parameters and BatchNorm statistics; train/eval mode kept).
+// (parameters and BatchNorm statistics; device and train/eval mode kept).
 UNet with_dtype(UNet& net, torch::Dtype dtype);
-// A deep copy of `net` (parameters, BatchNorm statistics, dtype, train/eval mode).
+
+// Where `net` computes: the device of its parameters (util/device.h).
+torch::Device device_of(UNet& net);
+
+// A deep copy of `net` (parameters, BatchNorm statistics, dtype, device, train/eval mode).
 UNet clone_unet(UNet& net);
 
 }  // namespace lrpseg

@@ -4,6 +4,7 @@
 
 #include "data/preprocess.h"
 #include "study/experiment.h"
+#include "util/device.h"
 #include "util/error.h"
 
 namespace lrpseg {
@@ -61,7 +62,8 @@ nlohmann::json demo_config_json(const DemoOptions& d) {
                            {"figure", {{"modality", "rCBF"}, {"pass", 0.4}, {"clamp", 0.2}}},
                            {"viewer_cases", d.viewer_cases},
                            {"display", d.display},
-                           {"threads", d.threads}};
+                           {"threads", d.threads},
+                           {"device", device_name(d.device)}};
   if (d.evaluate) config["evaluate"] = demo_evaluate_json(d);
   return config;
 }

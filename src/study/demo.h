@@ -21,6 +21,7 @@ struct DemoOptions {
   std::string display = "radiological";  // Figure 1 and the viewer (experiment "display")
   bool evaluate = true;  // `evaluate` of the model on the held-out cases (demo_evaluate_json)
   int threads = 0;
+  torch::Device device = torch::kCPU;
   uint64_t seed = 0;
   bool quiet = false;
 

@@ -10,6 +10,7 @@
 #include "study/evaluation_run.h"
 #include "study/pipeline.h"
 #include "util/atomic_file.h"
+#include "util/device.h"
 #include "util/error.h"
 #include "util/threads.h"
 
@@ -90,7 +91,8 @@ ExperimentConfig parse_experiment_config(const json& j, const std::string& sourc
                        "viewer_cases",
                        "display",
                        "evaluate",
-                       "threads"},
+                       "threads",
+                       "device"},
                       source);
   c.title = get_or<std::string>(j, "title", c.title, source);
   c.out_dir = get_or<std::string>(j, "out", "", source);
@@ -169,6 +171,7 @@ ExperimentConfig parse_experiment_config(const json& j, const std::string& sourc
     if (!c.evaluate_cases.empty()) parse_case_list(c.evaluate_cases, source + ": evaluate.cases");
   }
   c.threads = get_or<int>(j, "threads", 0, source);
+  c.device = parse_device(get_or<std::string>(j, "device", "cpu", source), source + ": device");
   return c;
 }
 

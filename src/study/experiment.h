@@ -58,6 +58,7 @@ struct ExperimentConfig {
   std::optional<nlohmann::json> evaluate;
   std::string evaluate_cases;
   int threads = 0;
+  torch::Device device = torch::kCPU;  // "device": training, sweep and evaluation
   bool quiet = false;
   // A rank of a data-parallel run (not a config key): rank 0 prepares the data;
   // the networks, the sweep's (model, case) pairs and the evaluated models are

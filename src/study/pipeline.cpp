@@ -43,6 +43,7 @@ CaseExplanation ExplanationStore::get(const ModelRun& model, const CaseFiles& fi
   ++explained_again_;
   const std::string dir = (fs::path(run_dir) / model.dir).string();
   LoadedModel loaded = load_checkpoint(dir);
+  loaded.net->to(lrp.device);
   const PreprocessOptions pre = preprocess_from_info(loaded.info, dir + "/model.json");
   return explain_case(loaded.net, files, pre, lrp);
 }
@@ -67,6 +68,7 @@ Run make_run(const std::string& kind, const ExperimentConfig& c) {
     run.sweep_options.robustness = r;
   }
   run.sweep_options.threads = c.threads;
+  run.sweep_options.lrp.device = c.device;
   run.sweep_options.quiet = c.quiet;
   run.sweep_options.group = c.group;
   return run;
@@ -144,6 +146,7 @@ void train_models(Run& run) {
       t.cases = numbers(c.train_cases);
       t.val_cases = numbers(c.val_cases);
       t.threads = c.threads;
+      t.device = c.device;
       t.quiet = c.quiet;
       trained.push_back(train_and_evaluate(t, run.dice_cases, run.dir.string(),
                                            s.name + std::to_string(i), s.name)

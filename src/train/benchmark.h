@@ -1,6 +1,8 @@
 #pragma once
 // `lrpseg bench train`: seconds per training step (forward, backward, Adam
 // update; batch 1) of the U-Net on random data, as the paper's training runs it.
+#include <torch/torch.h>
+
 #include <array>
 #include <string>
 
@@ -11,6 +13,8 @@ struct TrainBenchOptions {
   std::array<int64_t, 3> size_dhw{19, 48, 48};
   int threads = 0;
   int repeat = 5;  // timed steps after one warm-up step
+  torch::Device device = torch::kCPU;
+  bool amp = false;  // bfloat16 autocast (CUDA)
 };
 
 struct TrainBenchResult {

@@ -14,6 +14,7 @@
 #include "train/data_parallel.h"
 #include "util/atomic_file.h"
 #include "util/csv.h"
+#include "util/device.h"
 #include "util/error.h"
 #include "util/memory.h"
 #include "util/progress.h"
@@ -37,7 +38,9 @@ json TrainOptions::to_json() const {
           {"loss", to_string(loss)},
           {"cases", cases},
           {"val_cases", val_cases},
-          {"seed", seed}};
+          {"seed", seed},
+          {"device", device_name(device)},
+          {"amp", amp}};
 }
 
 std::string train_log_csv(const std::vector<EpochRecord>& log) {
@@ -162,6 +165,7 @@ void check_options(const TrainOptions& o) {
                      ": too small, the U-Net's bottleneck would hold one voxel, on which batch "
                      "normalisation cannot train");
   }
+  check_amp(o.amp, o.device);
   check_training_fits_in_memory(o);
   recover_checkpoint(o.out_dir);
   const bool has_checkpoint = fs::exists(fs::path(o.out_dir) / "model.json");
@@ -196,10 +200,13 @@ CaseSplit split_cases(const TrainOptions& o) {
   return split;
 }
 
-// The initial network of --seed.
+// The initial network of --seed, drawn on the CPU (the same start on every device), then moved
+// to o.device.
 UNet seeded_unet(const TrainOptions& o) {
   torch::manual_seed(o.seed);
-  return UNet(UNetOptions{static_cast<int64_t>(kModalities.size()), 2, o.width});
+  UNet net(UNetOptions{static_cast<int64_t>(kModalities.size()), 2, o.width});
+  net->to(o.device);
+  return net;
 }
 
 // The network, its optimizer and what the checkpoint records, fresh or resumed.
@@ -258,8 +265,12 @@ double train_epoch(Session& s, const std::vector<Sample>& samples, const TrainOp
     double local_loss = 0;
     for (size_t i = share.first; i < share.last; ++i) {
       const Sample& sample = samples[order[i]];
-      auto loss =
-          segmentation_loss(s.net->forward(sample.image.unsqueeze(0)), sample.label, o.loss);
+      torch::Tensor loss;
+      {
+        const BFloat16Autocast autocast(o.amp);
+        const torch::Tensor y = s.net->forward(sample.image.unsqueeze(0).to(o.device));
+        loss = segmentation_loss(y.to(torch::kFloat), sample.label.to(o.device), o.loss);
+      }
       loss.backward();
       local_loss += loss.item<double>();
     }

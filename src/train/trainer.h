@@ -32,7 +32,9 @@ struct TrainOptions {
   std::vector<int> cases;      // training case numbers; empty = all not in val_cases
   std::vector<int> val_cases;  // held out, Dice at the case grid after every epoch
   uint64_t seed = 0;
-  int threads = 0;  // 0 = all cores
+  int threads = 0;                     // 0 = all cores
+  torch::Device device = torch::kCPU;  // where the network trains (util/device.h)
+  bool amp = false;                    // bfloat16 autocast, CUDA only
   bool resume = false;
   bool quiet = false;
 

@@ -1,6 +1,7 @@
 // Bad input: a one-line error naming the file/option, a non-zero exit, no
 // partial output, no crash.
 #include <gtest/gtest.h>
+#include <torch/cuda.h>
 
 #include <filesystem>
 #include <fstream>
@@ -155,6 +156,39 @@ TEST(BadInput, EvaluateOptionsNameTheOptionAndWriteNothing) {
   expect_clean_error(run_lrpseg(base + "--robustness-sigma 0.01,x"), "--robustness-sigma");
   expect_clean_error(run_lrpseg(base + "--evidence MTT,FOO"), "--evidence");
   expect_clean_error(run_lrpseg(base + "--randomisation-stages head,b9"), "--randomisation-stages");
+  EXPECT_FALSE(fs::exists(dir / "out"));
+}
+
+// Debian's LibTorch is CPU-only: every computing command refuses a CUDA device
+// while it reads its options, before anything is written.
+TEST(BadInput, DeviceThisLibTorchLacksIsRefusedByEveryCommand) {
+  if (torch::cuda::is_available()) GTEST_SKIP() << "this LibTorch has a GPU";
+  test::TempDir dir;
+  const std::string data = " --data " + (dir / "data"), model = " --model " + (dir / "m");
+  const std::string out = " --out " + (dir / "out");
+  for (const std::string& command :
+       {"train" + data + out, "segment" + model + data + out, "explain" + model + data + out,
+        "sweep" + model + data + out, "evaluate" + model + data + out,
+        "figure" + model + data + out + "/f.png", std::string("bench lrp --width 2"),
+        std::string("bench train --width 2"), std::string("bench attribution --width 2"),
+        "demo" + out, "experiment --config " + (dir / "none.json") + out}) {
+    SCOPED_TRACE(command);
+    expect_usage_error(run_lrpseg(command + " --device cuda"),
+                       "--device 'cuda': this LibTorch has no CUDA");
+    expect_usage_error(run_lrpseg(command + " --device tpu"),
+                       "--device 'tpu': expected cpu, cuda or cuda:N");
+  }
+  expect_usage_error(run_lrpseg("train" + data + out + " --amp"),
+                     "--amp: bfloat16 autocast is "
+                     "for CUDA");
+  expect_usage_error(run_lrpseg("bench train --width 2 --amp"), "--amp");
+  // A config's "device" is checked with the config, naming file and key (exit 1).
+  nlohmann::json config =
+      nlohmann::json::parse(read_text(std::string(LRPSEG_SOURCE_DIR) + "/configs/demo.json"));
+  config["device"] = "cuda";
+  write_text_atomically(dir / "cuda.json", config.dump());
+  expect_clean_error(run_lrpseg("experiment --config " + (dir / "cuda.json") + out),
+                     dir / "cuda.json" + ": device 'cuda': this LibTorch has no CUDA");
   EXPECT_FALSE(fs::exists(dir / "out"));
 }
 
