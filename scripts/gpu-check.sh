@@ -110,7 +110,9 @@ start=$(date +%s%N)
 "$bin" train --device "$device" --data "$work/data" --out "$work/model" --width $width --epochs 2 \
   --cases 1-6 --val-cases 7-8 --quiet || fail "training failed"
 train_ns=$(($(date +%s%N) - start))
-for d in cpu "$device"; do
+devices=cpu
+[ "$device" = cpu ] || devices="cpu $device"
+for d in $devices; do
   "$bin" explain --device "$d" --model "$work/model" --data "$work/data" --cases 7 \
     --filters raw,pass:0-0.2 --precision double --out "$work/explain_${d//:/_}" --quiet ||
     fail "explain on $d failed"

@@ -77,6 +77,7 @@ ModelRun train_and_evaluate(TrainOptions t, const std::vector<CaseFiles>& dice_c
     s.out_dir = (fs::path(run_dir) / "segmentations" / name).string();
     s.cases = dice_cases;
     s.threads = t.threads;
+    s.device = t.device;
     s.quiet = t.quiet;
     double sum = 0;
     int n = 0;
