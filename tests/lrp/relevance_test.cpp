@@ -219,8 +219,14 @@ TEST(Relevance, SweepInBatchesOfAtMostMaxBatchEqualsOneBatch) {
   options.max_batch = 5;  // 5 + 5 + 5 + 1
   const Explanation chunked = explain(net, tiny_input(), options);
   EXPECT_EQ(chunked.filters, one.filters);
-  EXPECT_TRUE(torch::allclose(chunked.relevance, one.relevance, 1e-12, 1e-300));
-  EXPECT_TRUE(torch::allclose(chunked.max_abs_per_channel, one.max_abs_per_channel));
+  // Equal up to the last bits: OpenBLAS's AVX-512 kernels block a GEMM by its width, which the
+  // batch sets (4e-16 apart there; an elementwise relative test fails on near-zero voxels).
+  for (int64_t k = 0; k < one.relevance.size(0); ++k) {
+    const double scale = std::max(one.relevance[k].abs().max().item<double>(), 1e-300);
+    EXPECT_LE((chunked.relevance[k] - one.relevance[k]).abs().max().item<double>(), 1e-12 * scale)
+        << one.filters[k];
+  }
+  EXPECT_TRUE(torch::allclose(chunked.max_abs_per_channel, one.max_abs_per_channel, 1e-9));
   ASSERT_EQ(chunked.stages.size(), one.stages.size());
   EXPECT_EQ(chunked.stages.back().leaving.size(0), 16);
 }
