@@ -1,7 +1,6 @@
 #include "attribution/benchmark.h"
 
 #include <algorithm>
-#include <chrono>
 #include <iomanip>
 #include <nlohmann/json.hpp>
 #include <sstream>
@@ -12,20 +11,6 @@
 #include "util/threads.h"
 
 namespace lrpseg {
-
-namespace {
-
-// Wall time of run(), including the device's queued work (CUDA runs asynchronously).
-template <class Run>
-double seconds(Run&& run, const torch::Device& device) {
-  synchronize(device);
-  const auto start = std::chrono::steady_clock::now();
-  run();
-  synchronize(device);
-  return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-}
-
-}  // namespace
 
 AttributionBenchResult run_attribution_benchmark(const AttributionBenchOptions& options,
                                                  std::ostream* log) {
@@ -50,13 +35,13 @@ AttributionBenchResult run_attribution_benchmark(const AttributionBenchOptions& 
     torch::NoGradGuard no_grad;
     weights = target_weights(net->forward(x), Target::All);  // also the warm-up
     for (int i = 0; i < 3; ++i)
-      forward.push_back(seconds([&] { net->forward(x); }, options.device));
+      forward.push_back(timed_seconds([&] { net->forward(x); }, options.device));
   }
   std::sort(forward.begin(), forward.end());
   result.forward_s = forward[1];
   for (Method m : options.methods) {
     const double t =
-        seconds([&] { attribute(net, x, m, weights, options.attribution); }, options.device);
+        timed_seconds([&] { attribute(net, x, m, weights, options.attribution); }, options.device);
     result.seconds.push_back({m, t});
     if (log) *log << to_string(m) << " " << t << " s" << std::endl;
   }

@@ -2,11 +2,9 @@
 
 #include <iostream>
 #include <memory>
-#include <optional>
 
 #include "cli/commands.h"
 #include "cli/options.h"
-#include "util/device.h"
 #include "util/folder_lock.h"
 
 namespace lrpseg::cli {
@@ -20,10 +18,8 @@ void add_experiment(CLI::App& app) {
   cmd->add_option("--config", *config, "Config file, e.g. configs/paper.json")->required();
   cmd->add_option("--out", *out, "Run directory (overrides \"out\" in the config)");
   cmd->add_option("--threads", *threads, "Threads (0 = all cores; overrides the config)");
-  auto device = std::make_shared<std::optional<torch::Device>>();
-  cmd->add_option_function<std::string>(
-      "--device", [device](const std::string& text) { *device = parse_device(text); },
-      "cpu, cuda or cuda:N (overrides \"device\" in the config)");
+  auto device = std::make_shared<torch::Device>(torch::kCPU);
+  add_device_option(cmd, *device);  // given, it overrides "device" in the config
   cmd->add_flag("--quiet", *quiet, "No progress output");
   auto nproc = std::make_shared<int>(1);
   add_nproc_option(cmd, *nproc, "whole networks, the sweep's (model, case) pairs and evaluations");
@@ -31,7 +27,7 @@ void add_experiment(CLI::App& app) {
     ExperimentConfig c = read_experiment_config(*config);
     if (!out->empty()) c.out_dir = *out;
     if (*threads >= 0) c.threads = *threads;
-    if (*device) c.device = **device;
+    if (cmd->count("--device") > 0) c.device = *device;
     c.quiet = *quiet;
     JobRole job = start_or_join_job(*nproc, c.threads);
     if (job.launched) return;

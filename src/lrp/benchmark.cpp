@@ -3,7 +3,6 @@
 #include <malloc.h>
 
 #include <algorithm>
-#include <chrono>
 #include <fstream>
 #include <functional>
 #include <iomanip>
@@ -21,15 +20,6 @@
 namespace lrpseg {
 
 namespace {
-
-// Wall time of run(), including the device's queued work (CUDA runs asynchronously).
-double seconds(const std::function<void()>& run, const torch::Device& device) {
-  synchronize(device);
-  const auto start = std::chrono::steady_clock::now();
-  run();
-  synchronize(device);
-  return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-}
 
 struct Timing {
   double median = 0, min = 0;
@@ -162,11 +152,11 @@ LrpBenchResult run_lrp_benchmark(const LrpBenchOptions& options, std::ostream* l
   explain_other();
   std::vector<double> forward_t, traced_t, explain_t, other_t, sweep_t;
   for (int i = 0; i < options.repeat; ++i) {
-    forward_t.push_back(seconds(forward, device));
-    traced_t.push_back(seconds(forward_traced, device));
-    explain_t.push_back(seconds(explain_one, device));
-    other_t.push_back(seconds(explain_other, device));
-    sweep_t.push_back(seconds(explain_sweep, device));
+    forward_t.push_back(timed_seconds(forward, device));
+    traced_t.push_back(timed_seconds(forward_traced, device));
+    explain_t.push_back(timed_seconds(explain_one, device));
+    other_t.push_back(timed_seconds(explain_other, device));
+    sweep_t.push_back(timed_seconds(explain_sweep, device));
     say("repeat " + std::to_string(i + 1) + ": forward " + fixed(forward_t.back(), 3) +
         " s, explanation " + fixed(explain_t.back(), 3) + " s (" + to_string(second) + " " +
         fixed(other_t.back(), 3) + " s), sweep " + fixed(sweep_t.back(), 3) + " s");
@@ -182,7 +172,7 @@ LrpBenchResult run_lrp_benchmark(const LrpBenchOptions& options, std::ostream* l
   t = summarise(sweep_t);
   result.sweep_batched_s = t.median;
   result.sweep_batched_min_s = t.min;
-  result.sweep_separate_s = seconds(
+  result.sweep_separate_s = timed_seconds(
       [&] {
         for (const Filter& f : sweep.filters) {
           LrpOptions single = one;

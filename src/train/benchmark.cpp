@@ -3,7 +3,6 @@
 #include <torch/torch.h>
 
 #include <algorithm>
-#include <chrono>
 #include <nlohmann/json.hpp>
 #include <sstream>
 
@@ -21,16 +20,6 @@ namespace {
 double median(std::vector<double> v) {
   std::sort(v.begin(), v.end());
   return v[v.size() / 2];
-}
-
-// Wall time of f(), including the device's queued work (CUDA runs asynchronously).
-template <typename F>
-double seconds_of(F&& f, const torch::Device& device) {
-  synchronize(device);
-  auto t0 = std::chrono::steady_clock::now();
-  f();
-  synchronize(device);
-  return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
 }
 
 }  // namespace
@@ -62,12 +51,12 @@ TrainBenchResult run_train_benchmark(const TrainBenchOptions& o) {
   };
   step();  // warm-up: allocations, kernel selection
   std::vector<double> steps, forwards;
-  for (int i = 0; i < o.repeat; ++i) steps.push_back(seconds_of(step, o.device));
+  for (int i = 0; i < o.repeat; ++i) steps.push_back(timed_seconds(step, o.device));
   net->eval();
   torch::NoGradGuard no_grad;
   net->forward(x);
   for (int i = 0; i < o.repeat; ++i)
-    forwards.push_back(seconds_of([&] { net->forward(x); }, o.device));
+    forwards.push_back(timed_seconds([&] { net->forward(x); }, o.device));
   r.step_seconds_median = median(steps);
   r.step_seconds_min = *std::min_element(steps.begin(), steps.end());
   r.forward_seconds_median = median(forwards);

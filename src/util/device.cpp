@@ -3,6 +3,7 @@
 #include <ATen/autocast_mode.h>
 #include <torch/cuda.h>
 
+#include <chrono>
 #include <cstdlib>
 
 #include "util/error.h"
@@ -46,6 +47,14 @@ std::string device_name(const torch::Device& device) { return device.str(); }
 
 void synchronize(const torch::Device& device) {
   if (device.is_cuda()) torch::cuda::synchronize(device.has_index() ? device.index() : -1);
+}
+
+double timed_seconds(const std::function<void()>& run, const torch::Device& device) {
+  synchronize(device);
+  const auto start = std::chrono::steady_clock::now();
+  run();
+  synchronize(device);
+  return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
 }
 
 BFloat16Autocast::BFloat16Autocast(bool enabled) : enabled_(enabled) {

@@ -4,6 +4,7 @@
 // loaded; inputs follow the model; what is written or measured comes back to the CPU.
 #include <torch/torch.h>
 
+#include <functional>
 #include <string>
 
 namespace lrpseg {
@@ -19,6 +20,9 @@ std::string device_name(const torch::Device& device);
 
 // Waits for the device's queued work, so that a timing covers it (CUDA runs asynchronously).
 void synchronize(const torch::Device& device);
+
+// Wall time of run() in seconds, the device's queued work included (the benchmarks' clock).
+double timed_seconds(const std::function<void()>& run, const torch::Device& device);
 
 // Mixed precision for training: inside its scope, CUDA matmuls and convolutions run in
 // bfloat16 (LibTorch's autocast); weights, optimiser state and the loss stay float32.
