@@ -19,6 +19,28 @@ const std::vector<std::pair<Method, const char*>>& method_names() {
   return names;
 }
 
+// Parameters stop asking for gradients while an attribution runs, so autograd
+// propagates to the input only and the convolutions record their fast
+// input-only backward (model/convolution.h); restored on scope exit.
+class FrozenParameters {
+ public:
+  explicit FrozenParameters(UNet& net) : parameters_(net->parameters()) {
+    for (torch::Tensor& p : parameters_) {
+      asked_.push_back(p.requires_grad());
+      p.requires_grad_(false);
+    }
+  }
+  ~FrozenParameters() {
+    for (size_t i = 0; i < parameters_.size(); ++i) parameters_[i].requires_grad_(asked_[i]);
+  }
+  FrozenParameters(const FrozenParameters&) = delete;
+  FrozenParameters& operator=(const FrozenParameters&) = delete;
+
+ private:
+  std::vector<torch::Tensor> parameters_;
+  std::vector<bool> asked_;
+};
+
 }  // namespace
 
 const char* to_string(Method method) {
@@ -111,6 +133,7 @@ torch::Tensor attribute(UNet& net, const torch::Tensor& x, Method method,
   if (method == Method::Lrp) throw Error("attribute: LRP runs through lrp/relevance.h");
   const bool was_training = net->is_training();
   net->eval();
+  const FrozenParameters frozen(net);
   const Score score = unet_score(net, weights);
   torch::Tensor result;
   switch (method) {

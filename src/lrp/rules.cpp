@@ -10,8 +10,6 @@ namespace lrpseg {
 
 namespace {
 
-bool all_ones(const std::array<int64_t, 3>& a) { return a[0] == 1 && a[1] == 1 && a[2] == 1; }
-
 // Z + ε, or Z + ε·sign(Z) with sign(0) = +1 (so Z = 0 never divides by zero); in place.
 void stabilise_(torch::Tensor& z, const ConvRule& rule) {
   if (!rule.signed_epsilon) {
@@ -229,27 +227,9 @@ torch::Tensor layer_forward(const ConvLayer& layer, const torch::Tensor& x,
 
 torch::Tensor layer_adjoint(const ConvLayer& layer, const torch::Tensor& s,
                             const torch::Tensor& weight) {
-  // The adjoint of a transposed convolution is the convolution with the same weight.
-  if (layer.transposed) return lrpseg::conv3d(s, weight, {}, layer.stride, layer.padding);
-
-  std::array<int64_t, 3> kernel{weight.size(2), weight.size(3), weight.size(4)};
-  bool flip_ok = all_ones(layer.stride);
-  for (int d = 0; d < 3; ++d) flip_ok = flip_ok && layer.padding[d] <= kernel[d] - 1;
-  if (flip_ok) {
-    // Stride 1: conv_transpose3d(s, W, pad p) = conv3d(s, flip(W)ᵀ, pad k−1−p), and
-    // the plain convolution is 1–6× faster on CPU (oneDNN) than the transposed one.
-    Dims3 pad;
-    for (int d = 0; d < 3; ++d) pad[d] = kernel[d] - 1 - layer.padding[d];
-    torch::Tensor flipped = weight.flip({2, 3, 4}).transpose(0, 1).contiguous();
-    return lrpseg::conv3d(s, flipped, {}, {1, 1, 1}, pad);
-  }
-  // Strided: output_padding restores the input size that the forward floor() lost.
-  Dims3 output_padding;
-  for (int d = 0; d < 3; ++d) {
-    const int64_t in = layer.input.size(2 + d), out = s.size(2 + d);
-    output_padding[d] = in - ((out - 1) * layer.stride[d] - 2 * layer.padding[d] + kernel[d]);
-  }
-  return lrpseg::conv_transpose3d(s, weight, {}, layer.stride, layer.padding, output_padding);
+  if (layer.transposed) return conv_transpose3d_adjoint(s, weight, layer.stride, layer.padding);
+  return conv3d_adjoint(s, weight, layer.stride, layer.padding,
+                        {layer.input.size(2), layer.input.size(3), layer.input.size(4)});
 }
 
 torch::Tensor companion_weight(const ConvRule& rule, const torch::Tensor& weight) {

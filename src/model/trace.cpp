@@ -97,12 +97,6 @@ std::pair<torch::Tensor, torch::Tensor> stacked(bool transposed, const torch::Te
   return {both.narrow(1, 0, channels), both.narrow(1, channels, channels).clone()};
 }
 
-// Our own convolution call when the forward stacks a companion, or runs in
-// float64 (where ATen's kernel is slow); the module's otherwise.
-bool own_call(const CompanionRequest& request, const torch::Tensor& x, bool plain_geometry) {
-  return plain_geometry && (request.weight.defined() || x.scalar_type() == torch::kDouble);
-}
-
 template <class Options>
 void record_geometry(TraceStep& s, const Options& o) {
   for (int d = 0; d < 3; ++d) {
@@ -125,7 +119,9 @@ Node Recorder::conv(const std::string& name, torch::nn::Conv3d& layer, const Nod
                               c10::get_if<torch::enumtype::kZeros>(&o.padding_mode()) &&
                               c10::get_if<torch::ExpandingArray<3>>(&o.padding());
   torch::Tensor y, companion;
-  if (own_call(request, x.value, plain_geometry)) {
+  // Our own call wherever it knows the geometry: it takes the fast path of each
+  // precision and device (model/convolution.h), and otherwise makes the module's call.
+  if (plain_geometry) {
     TraceStep geometry;
     record_geometry(geometry, o);
     std::tie(y, companion) =
@@ -153,7 +149,7 @@ Node Recorder::conv_transpose(const std::string& name, torch::nn::ConvTranspose3
   const bool plain_geometry = (*o.output_padding())[0] == 0 && (*o.output_padding())[1] == 0 &&
                               (*o.output_padding())[2] == 0 && o.groups() == 1;
   torch::Tensor y;
-  if (own_call(CompanionRequest{}, x.value, plain_geometry)) {
+  if (plain_geometry) {
     TraceStep geometry;
     record_geometry(geometry, o);
     y = stacked(true, x.value, layer->weight, o.bias() ? layer->bias : torch::Tensor(),

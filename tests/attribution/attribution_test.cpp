@@ -154,6 +154,23 @@ TEST(Attribution, IntegratedGradientsIsCompleteOnAUNet) {
   EXPECT_NEAR(ig.sum().item<double>(), expected, 0.01 * std::abs(expected));
 }
 
+// Float32 gradients take the input-only convolution backward (parameters frozen
+// while the attribution runs): equal to the float64 autograd gradient, and the
+// parameters ask for gradients again afterwards.
+TEST(Attribution, FloatUNetGradientMatchesFloat64AndUnfreezesParameters) {
+  UNet net = tiny_unet();
+  torch::manual_seed(4);
+  const torch::Tensor x = torch::rand({1, 6, 5, 6, 6}, kDouble);
+  const torch::Tensor weights = target_weights(net->forward(x).detach(), Target::Lesion);
+  const torch::Tensor expected = gradient(unet_score(net, weights), x);
+  UNet net32 = with_dtype(net, torch::kFloat);
+  const torch::Tensor g = attribute(net32, x.to(torch::kFloat), Method::Gradient,
+                                    weights.to(torch::kFloat), AttributionOptions{});
+  EXPECT_LT((g.to(torch::kDouble) - expected).abs().max().item<double>(),
+            1e-4 * expected.abs().max().item<double>());
+  for (const torch::Tensor& p : net32->parameters()) EXPECT_TRUE(p.requires_grad());
+}
+
 TEST(Attribution, BlurBaselineKeepsAConstantVolume) {
   AttributionOptions o;
   o.ig_baseline = "blur";

@@ -1,5 +1,7 @@
 // The float64 GEMM convolutions against ATen's own conv3d / conv_transpose3d,
-// values and gradients, and the float32 oneDNN path against ATen.
+// values and gradients; the float32 oneDNN path (sample by sample) against
+// ATen; the adjoints against ⟨s, f(x)⟩ = ⟨f*(s), x⟩ and the input-only backward
+// of frozen weights against ATen's float64 gradient.
 #include "model/convolution.h"
 
 #include <gtest/gtest.h>
@@ -93,6 +95,99 @@ TEST(Convolution, FloatConv3dMatchesATenWithAndWithoutGradients) {
   expect_close(y.detach(), expected, 1e-5);
   y.sum().backward();
   EXPECT_TRUE(xg.grad().defined());
+}
+
+TEST(Convolution, FloatBatchSampleBySampleMatchesATen) {
+  torch::manual_seed(4);
+  const torch::Tensor x = torch::randn({3, 5, 4, 6, 5});
+  const torch::Tensor w = torch::randn({4, 5, 3, 3, 3});
+  const torch::Tensor b = torch::randn({4});
+  torch::NoGradGuard no_grad;
+  const torch::Tensor y = lrpseg::conv3d(x, w, b, {1, 1, 1}, {1, 1, 1});
+  expect_close(y, torch::conv3d(x, w, b, 1, 1), 1e-5);
+  // Each sample as it would be alone.
+  for (int64_t i = 0; i < 3; ++i) {
+    expect_close(y[i], lrpseg::conv3d(x.narrow(0, i, 1), w, b, {1, 1, 1}, {1, 1, 1})[0], 1e-6);
+  }
+}
+
+// ⟨s, f(x)⟩ = ⟨f*(s), x⟩ in float64, for every geometry the adjoints handle.
+TEST(Convolution, AdjointsSatisfyTheInnerProductIdentity) {
+  torch::manual_seed(5);
+  const std::vector<ConvCase> convolutions = {
+      {{2, 3, 5, 7, 6}, {4, 3, 3, 3, 3}, {1, 1, 1}, {1, 1, 1}},  // 3x3x3 'same'
+      {{1, 2, 5, 6, 4}, {3, 2, 3, 2, 3}, {1, 1, 1}, {0, 1, 2}},  // uneven kernel and padding
+      {{2, 4, 3, 4, 5}, {2, 4, 1, 1, 1}, {1, 1, 1}, {0, 0, 0}},  // 1x1x1
+      {{1, 3, 7, 5, 9}, {2, 3, 2, 2, 2}, {2, 2, 2}, {0, 0, 0}},  // strided, odd sizes: floor
+      {{1, 2, 6, 5, 7}, {2, 2, 3, 3, 3}, {2, 2, 2}, {1, 1, 1}},  // strided with padding
+  };
+  for (const ConvCase& c : convolutions) {
+    const torch::Tensor x = torch::randn(c.input, kDouble);
+    const torch::Tensor w = torch::randn(c.weight, kDouble);
+    const torch::Tensor y = lrpseg::conv3d(x, w, {}, c.stride, c.padding);
+    const torch::Tensor s = torch::randn(y.sizes(), kDouble);
+    const torch::Tensor a =
+        conv3d_adjoint(s, w, c.stride, c.padding, {x.size(2), x.size(3), x.size(4)});
+    ASSERT_EQ(a.sizes(), x.sizes());
+    EXPECT_NEAR((s * y).sum().item<double>(), (a * x).sum().item<double>(),
+                1e-10 * (s.abs() * y.abs()).sum().item<double>());
+  }
+  // The transposed convolution (weight: C_in, C_out, k…), kernel = stride and otherwise.
+  const torch::Tensor x = torch::randn({2, 3, 3, 2, 4}, kDouble);
+  for (const auto& [kernel, padding] :
+       {std::pair<int64_t, Dims3>{2, {0, 0, 0}}, std::pair<int64_t, Dims3>{3, {1, 1, 1}}}) {
+    const torch::Tensor w = torch::randn({3, 2, kernel, kernel, kernel}, kDouble);
+    const torch::Tensor y = lrpseg::conv_transpose3d(x, w, {}, {2, 2, 2}, padding);
+    const torch::Tensor s = torch::randn(y.sizes(), kDouble);
+    const torch::Tensor a = conv_transpose3d_adjoint(s, w, {2, 2, 2}, padding);
+    ASSERT_EQ(a.sizes(), x.sizes());
+    EXPECT_NEAR((s * y).sum().item<double>(), (a * x).sum().item<double>(),
+                1e-10 * (s.abs() * y.abs()).sum().item<double>());
+  }
+}
+
+// Weights that ask for no gradient: the float32 backward is the adjoint, equal
+// to ATen's float64 gradient; weights that do ask still get theirs.
+TEST(Convolution, FrozenFloatWeightsBackpropagateTheAdjoint) {
+  torch::manual_seed(6);
+  struct Case {
+    ConvCase conv;
+    bool transposed;
+  };
+  const std::vector<Case> cases = {
+      {{{2, 3, 5, 7, 6}, {4, 3, 3, 3, 3}, {1, 1, 1}, {1, 1, 1}}, false},
+      {{{1, 3, 7, 5, 9}, {2, 3, 2, 2, 2}, {2, 2, 2}, {0, 0, 0}}, false},
+      {{{2, 4, 3, 2, 3}, {4, 3, 2, 2, 2}, {2, 2, 2}, {0, 0, 0}}, true},
+  };
+  for (const Case& c : cases) {
+    const torch::Tensor x0 = torch::randn(c.conv.input, kDouble);
+    const torch::Tensor w0 = torch::randn(c.conv.weight, kDouble);
+    const torch::Tensor b0 = torch::randn({c.conv.weight[c.transposed ? 1 : 0]}, kDouble);
+    auto run = [&](torch::Dtype dtype, bool ours, bool weight_grad) {
+      torch::Tensor x = x0.to(dtype).detach().requires_grad_();
+      torch::Tensor w = w0.to(dtype).detach().requires_grad_(weight_grad);
+      const torch::Tensor b = b0.to(dtype);
+      torch::Tensor y;
+      if (c.transposed) {
+        y = ours ? lrpseg::conv_transpose3d(x, w, b, c.conv.stride, c.conv.padding)
+                 : torch::conv_transpose3d(x, w, b, vec(c.conv.stride), vec(c.conv.padding));
+      } else {
+        y = ours ? lrpseg::conv3d(x, w, b, c.conv.stride, c.conv.padding)
+                 : torch::conv3d(x, w, b, vec(c.conv.stride), vec(c.conv.padding));
+      }
+      const torch::Tensor g = torch::cos(torch::arange(y.numel(), kDouble)).view(y.sizes());
+      (y * g.to(dtype)).sum().backward();
+      return std::make_tuple(y.detach().to(torch::kDouble), x.grad().to(torch::kDouble),
+                             weight_grad ? w.grad().to(torch::kDouble) : torch::Tensor());
+    };
+    const auto [y64, x64, w64] = run(torch::kDouble, false, true);
+    const auto [y, x_frozen, unused] = run(torch::kFloat, true, false);
+    expect_close(y, y64, 1e-5);
+    expect_close(x_frozen, x64, 1e-5);
+    const auto [y2, x_free, w_free] = run(torch::kFloat, true, true);
+    expect_close(x_free, x64, 1e-5);
+    expect_close(w_free, w64, 1e-5);
+  }
 }
 
 }  // namespace
