@@ -173,15 +173,10 @@ Explanation explain(UNet& net, const torch::Tensor& x, const LrpOptions& options
   if (options.fuse_forward && !options.fold_bn) {
     // Z's activation term of a convolution in the forward's own call (weights
     // stacked as extra output channels) instead of a second convolution later.
-    // Only where the forward runs in oneDNN anyway: LibTorch 1.13 sends a batch-1
-    // conv3d with N·C·D·H ≤ 20480 to its slow native kernel, where stacking
-    // doubles slow work, while the relevance pass computes Z there with oneDNN.
     trace.companion = [composite = Composite(options)](LayerKind kind, int input_id,
-                                                       const torch::Tensor& input,
+                                                       const torch::Tensor&,
                                                        const torch::Tensor& weight) {
-      const bool fast = input.scalar_type() == torch::kDouble ||
-                        input.size(0) * input.size(1) * input.size(2) * input.size(3) > 20480;
-      if (kind != LayerKind::Conv || !fast) return CompanionRequest{};
+      if (kind != LayerKind::Conv) return CompanionRequest{};
       const ConvRule& rule = composite.rule_for(kind, input_id);
       return CompanionRequest{companion_weight(rule, weight), companion_tag(rule)};
     };

@@ -111,19 +111,23 @@ bool onednn_path(const torch::Tensor& x) {
          at::globalContext().userEnabledMkldnn();
 }
 
-// One oneDNN call per sample (see the header for why).
+// f applied to each sample on its own, the results stacked (see the header for why).
+template <class F>
+torch::Tensor sample_by_sample(const torch::Tensor& x, F&& f) {
+  if (x.size(0) == 1) return f(x);
+  std::vector<torch::Tensor> samples;
+  for (int64_t i = 0; i < x.size(0); ++i) samples.push_back(f(x.narrow(0, i, 1)));
+  return torch::cat(samples);
+}
+
 torch::Tensor onednn_conv3d(const torch::Tensor& x, const torch::Tensor& weight,
                             const torch::Tensor& bias, Dims3 stride, Dims3 padding) {
   const torch::Tensor w = weight.contiguous();
   const torch::Tensor b = bias.defined() ? bias.contiguous() : torch::Tensor();
-  auto one = [&](const torch::Tensor& sample) {
+  return sample_by_sample(x, [&](const torch::Tensor& sample) {
     return at::mkldnn_convolution(sample.contiguous(), w, b, vec(padding), vec(stride), {1, 1, 1},
                                   1);
-  };
-  if (x.size(0) == 1) return one(x);
-  std::vector<torch::Tensor> samples;
-  for (int64_t i = 0; i < x.size(0); ++i) samples.push_back(one(x.narrow(0, i, 1)));
-  return torch::cat(samples);
+  });
 }
 
 bool frozen(const torch::Tensor& weight, const torch::Tensor& bias) {
@@ -185,7 +189,10 @@ torch::Tensor conv3d(const torch::Tensor& x, const torch::Tensor& weight, const 
     return torch::conv3d(x, weight, bias, vec(stride), vec(padding));
   }
   if (gemm_path(x)) {
-    if (all_equal(stride, 1)) return add_bias(gemm_conv3d_stride1(x, weight, padding), bias);
+    auto stride1 = [&](const torch::Tensor& sample) {
+      return gemm_conv3d_stride1(sample, weight, padding);
+    };
+    if (all_equal(stride, 1)) return add_bias(sample_by_sample(x, stride1), bias);
     if (all_equal(padding, 0) && kernel_is_stride(weight, stride)) {
       return add_bias(gemm_conv3d_blocks(x, weight), bias);
     }
