@@ -130,8 +130,12 @@ torch::Tensor onednn_conv3d(const torch::Tensor& x, const torch::Tensor& weight,
   });
 }
 
-bool frozen(const torch::Tensor& weight, const torch::Tensor& bias) {
-  return !weight.requires_grad() && !(bias.defined() && bias.requires_grad());
+// Autograd asks for the gradient of x alone (weights frozen) of a float32 oneDNN
+// convolution: recorded as an InputOnlyConvolution.
+bool input_only_gradient(const torch::Tensor& x, const torch::Tensor& weight,
+                         const torch::Tensor& bias) {
+  return needs_grad(x, weight, bias) && onednn_path(x) && !weight.requires_grad() &&
+         !(bias.defined() && bias.requires_grad());
 }
 
 Dims3 dims(const std::vector<int64_t>& v) { return {v[0], v[1], v[2]}; }
@@ -178,14 +182,14 @@ class InputOnlyConvolution : public torch::autograd::Function<InputOnlyConvoluti
 
 torch::Tensor conv3d(const torch::Tensor& x, const torch::Tensor& weight, const torch::Tensor& bias,
                      Dims3 stride, Dims3 padding) {
+  if (input_only_gradient(x, weight, bias)) {
+    return InputOnlyConvolution::apply(
+        x, ConstantConvolution{weight, bias, stride, padding, {0, 0, 0}, false});
+  }
   if (needs_grad(x, weight, bias)) {
     // Autograd through the 27 in-place GEMMs on views of one output would record a
     // copy of the whole output per offset; LibTorch's own convolution differentiates
     // about 5× faster in float64 (gradient-based attributions).
-    if (onednn_path(x) && frozen(weight, bias)) {
-      return InputOnlyConvolution::apply(
-          x, ConstantConvolution{weight, bias, stride, padding, {0, 0, 0}, false});
-    }
     return torch::conv3d(x, weight, bias, vec(stride), vec(padding));
   }
   if (gemm_path(x)) {
@@ -205,7 +209,7 @@ torch::Tensor conv3d(const torch::Tensor& x, const torch::Tensor& weight, const 
 torch::Tensor conv_transpose3d(const torch::Tensor& x, const torch::Tensor& weight,
                                const torch::Tensor& bias, Dims3 stride, Dims3 padding,
                                Dims3 output_padding) {
-  if (needs_grad(x, weight, bias) && onednn_path(x) && frozen(weight, bias)) {
+  if (input_only_gradient(x, weight, bias)) {
     return InputOnlyConvolution::apply(
         x, ConstantConvolution{weight, bias, stride, padding, output_padding, true});
   }
