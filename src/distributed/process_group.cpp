@@ -13,6 +13,7 @@
 
 #include "util/error.h"
 #include "util/text.h"
+#include "util/torch_compat.h"
 
 namespace lrpseg {
 namespace {
@@ -104,7 +105,14 @@ std::unique_ptr<ProcessGroup> ProcessGroup::join(const RankEnvironment& env,
     store_options.numWorkers = static_cast<std::size_t>(env.world_size);
     store_options.waitWorkers = true;
     store_options.timeout = timeout;
-    impl->store = c10::make_intrusive<c10d::TCPStore>(env.master_address, store_options);
+    try {
+      impl->store = c10::make_intrusive<c10d::TCPStore>(env.master_address, store_options);
+    } catch (const c10::Error& e) {
+      // A LibTorch 2.x built without libuv refuses its own default: the classic server.
+      const bool libuv_refused = std::strstr(e.what(), "libuv") != nullptr;
+      if (!libuv_refused || !disable_libuv_store(store_options)) throw;
+      impl->store = c10::make_intrusive<c10d::TCPStore>(env.master_address, store_options);
+    }
     auto options = c10d::ProcessGroupGloo::Options::create(timeout);
     // The interface that reaches the others: loopback for one machine, GLOO_SOCKET_IFNAME when
     // given (as in PyTorch), else the one this host's name resolves to.

@@ -2,6 +2,7 @@
 
 #include "model/convolution.h"
 #include "util/error.h"
+#include "util/torch_compat.h"
 
 namespace lrpseg {
 
@@ -101,7 +102,7 @@ template <class Options>
 void record_geometry(TraceStep& s, const Options& o) {
   for (int d = 0; d < 3; ++d) {
     s.stride[d] = (*o.stride())[d];
-    s.padding[d] = (*c10::get<torch::ExpandingArray<3>>(o.padding()))[d];
+    s.padding[d] = (**variant_alternative<torch::ExpandingArray<3>>(o.padding()))[d];
   }
 }
 
@@ -116,8 +117,8 @@ Node Recorder::conv(const std::string& name, torch::nn::Conv3d& layer, const Nod
   // The stacked call knows stride and zero padding only; the U-Net uses no more.
   const bool plain_geometry = o.groups() == 1 && (*o.dilation())[0] == 1 &&
                               (*o.dilation())[1] == 1 && (*o.dilation())[2] == 1 &&
-                              c10::get_if<torch::enumtype::kZeros>(&o.padding_mode()) &&
-                              c10::get_if<torch::ExpandingArray<3>>(&o.padding());
+                              variant_alternative<torch::enumtype::kZeros>(o.padding_mode()) &&
+                              variant_alternative<torch::ExpandingArray<3>>(o.padding());
   torch::Tensor y, companion;
   // Our own call wherever it knows the geometry: it takes the fast path of each
   // precision and device (model/convolution.h), and otherwise makes the module's call.

@@ -6,6 +6,7 @@
 #include <sstream>
 #include <string>
 #include <type_traits>
+#include <variant>
 
 namespace lrpseg {
 
@@ -21,6 +22,32 @@ auto optimizer_state_key(const Optimizer& optimizer, const torch::Tensor& parame
   } else {
     return static_cast<Key>(parameter.unsafeGetTensorImpl());
   }
+}
+
+// The alternative T of a torch::nn option's variant, or nullptr: the options hold a
+// c10::variant in LibTorch 1.x and a std::variant in 2.x.
+template <typename T, typename Variant>
+const T* variant_alternative(const Variant& variant) {
+  using std::get_if;  // 2.x; for 1.x's c10::variant, argument-dependent lookup finds c10::get_if
+  return get_if<T>(&variant);
+}
+
+// Turns off the libuv server of c10d's TCPStore where the options have the switch
+// (LibTorch 2.4+ defaults to libuv, which builds without it refuse, e.g. Debian 13's
+// 2.6); 1.x has only the classic server. Returns whether there was a switch to turn.
+template <typename StoreOptions>
+auto disable_libuv_store(StoreOptions& options, int) -> decltype(options.useLibUV = false, bool()) {
+  const bool was_on = options.useLibUV;
+  options.useLibUV = false;
+  return was_on;
+}
+template <typename StoreOptions>
+bool disable_libuv_store(StoreOptions&, long) {
+  return false;
+}
+template <typename StoreOptions>
+bool disable_libuv_store(StoreOptions& options) {
+  return disable_libuv_store(options, 0);
 }
 
 // CUDA autocast on or off, in bfloat16 (LibTorch 2.4 replaced the CUDA-only calls

@@ -7,6 +7,7 @@
 
 #include <algorithm>
 #include <atomic>
+#include <cstring>
 
 #include "error_of.h"
 #include "lrp/filters.h"
@@ -29,10 +30,22 @@ void release(void* context) {
 }
 
 // Counts the bytes of live CPU tensors (and their peak) on top of the default allocator.
+// LibTorch 1.x declares allocate() const, 2.x non-const with a pure copy_data(): both
+// overloads are defined, and each version overrides the one it declares (so no
+// `override`, which would fail on one of them).
 struct CountingAllocator final : c10::Allocator {
   explicit CountingAllocator(c10::Allocator* base) : base(base) {}
-  c10::DataPtr allocate(size_t n) const override {
-    auto* block = new Block{base->allocate(n), static_cast<int64_t>(n)};
+  c10::DataPtr allocate(size_t n) const { return count(base->allocate(n), n); }
+  c10::DataPtr allocate(size_t n) { return count(base->allocate(n), n); }
+  void copy_data(void* dest, const void* src, std::size_t bytes) const {
+    std::memcpy(dest, src, bytes);
+  }
+  c10::DeleterFnPtr raw_deleter() const { return nullptr; }
+  c10::Allocator* base;
+
+ private:
+  static c10::DataPtr count(c10::DataPtr inner, size_t n) {
+    auto* block = new Block{std::move(inner), static_cast<int64_t>(n)};
     const int64_t now = g_current += block->bytes;
     int64_t peak = g_peak.load();
     while (now > peak && !g_peak.compare_exchange_weak(peak, now)) {
@@ -40,8 +53,6 @@ struct CountingAllocator final : c10::Allocator {
     void* data = block->inner.get();
     return {data, block, &release, c10::Device(c10::DeviceType::CPU)};
   }
-  c10::DeleterFnPtr raw_deleter() const override { return nullptr; }
-  c10::Allocator* base;
 };
 
 // Peak bytes allocated during run() above what was live before it.

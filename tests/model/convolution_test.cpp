@@ -6,6 +6,8 @@
 
 #include <gtest/gtest.h>
 
+#include <string>
+
 namespace lrpseg {
 namespace {
 
@@ -13,10 +15,11 @@ const auto kDouble = torch::TensorOptions().dtype(torch::kDouble);
 
 std::vector<int64_t> vec(const Dims3& a) { return {a[0], a[1], a[2]}; }
 
-void expect_close(const torch::Tensor& a, const torch::Tensor& b, double tolerance) {
-  ASSERT_EQ(a.sizes(), b.sizes());
+void expect_close(const torch::Tensor& a, const torch::Tensor& b, double tolerance,
+                  const std::string& what = "") {
+  ASSERT_EQ(a.sizes(), b.sizes()) << what;
   const double scale = b.abs().max().item<double>() + 1e-300;
-  EXPECT_LT((a - b).abs().max().item<double>() / scale, tolerance);
+  EXPECT_LT((a - b).abs().max().item<double>() / scale, tolerance) << what;
 }
 
 struct ConvCase {
@@ -180,13 +183,14 @@ TEST(Convolution, FrozenFloatWeightsBackpropagateTheAdjoint) {
       return std::make_tuple(y.detach().to(torch::kDouble), x.grad().to(torch::kDouble),
                              weight_grad ? w.grad().to(torch::kDouble) : torch::Tensor());
     };
+    SCOPED_TRACE(c.transposed ? "transposed" : c.conv.stride[0] == 1 ? "stride 1" : "strided");
     const auto [y64, x64, w64] = run(torch::kDouble, false, true);
     const auto [y, x_frozen, unused] = run(torch::kFloat, true, false);
-    expect_close(y, y64, 1e-5);
-    expect_close(x_frozen, x64, 1e-5);
+    expect_close(y, y64, 1e-5, "output");
+    expect_close(x_frozen, x64, 1e-5, "input gradient, frozen weights");
     const auto [y2, x_free, w_free] = run(torch::kFloat, true, true);
-    expect_close(x_free, x64, 1e-5);
-    expect_close(w_free, w64, 1e-5);
+    expect_close(x_free, x64, 1e-5, "input gradient, free weights");
+    expect_close(w_free, w64, 1e-5, "weight gradient");
   }
 }
 

@@ -89,5 +89,21 @@ TEST(TorchCompat, OptimizerStateKeyFindsWhatAdamStored) {
   EXPECT_EQ(adam.state().count(optimizer_state_key(adam, other)), 0u);
 }
 
+struct StoreOptionsWithLibuv {
+  bool useLibUV = true;
+};
+struct StoreOptionsWithoutLibuv {
+  int port = 0;
+};
+
+TEST(TorchCompat, LibuvStoreIsTurnedOffOnlyWhereTheOptionsHaveTheSwitch) {
+  StoreOptionsWithLibuv with;
+  EXPECT_TRUE(disable_libuv_store(with));
+  EXPECT_FALSE(with.useLibUV);
+  EXPECT_FALSE(disable_libuv_store(with));  // already off: nothing to retry
+  StoreOptionsWithoutLibuv without;
+  EXPECT_FALSE(disable_libuv_store(without));
+}
+
 }  // namespace
 }  // namespace lrpseg
