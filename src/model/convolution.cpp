@@ -4,11 +4,11 @@
 
 #include <vector>
 
+#include "model/convolution_check.h"
+
 namespace lrpseg {
 
 namespace {
-
-std::vector<int64_t> vec(const Dims3& a) { return {a[0], a[1], a[2]}; }
 
 bool needs_grad(const torch::Tensor& x, const torch::Tensor& w, const torch::Tensor& b) {
   return torch::GradMode::is_enabled() &&
@@ -182,6 +182,10 @@ class InputOnlyConvolution : public torch::autograd::Function<InputOnlyConvoluti
 
 torch::Tensor conv3d(const torch::Tensor& x, const torch::Tensor& weight, const torch::Tensor& bias,
                      Dims3 stride, Dims3 padding) {
+  if (x.scalar_type() == torch::kFloat) {
+    process_convolution_verifier().verify(
+        geometry_of(weight, bias, stride, padding, {0, 0, 0}, false), x.device());
+  }
   if (input_only_gradient(x, weight, bias)) {
     return InputOnlyConvolution::apply(
         x, ConstantConvolution{weight, bias, stride, padding, {0, 0, 0}, false});
@@ -209,6 +213,10 @@ torch::Tensor conv3d(const torch::Tensor& x, const torch::Tensor& weight, const 
 torch::Tensor conv_transpose3d(const torch::Tensor& x, const torch::Tensor& weight,
                                const torch::Tensor& bias, Dims3 stride, Dims3 padding,
                                Dims3 output_padding) {
+  if (x.scalar_type() == torch::kFloat) {
+    process_convolution_verifier().verify(
+        geometry_of(weight, bias, stride, padding, output_padding, true), x.device());
+  }
   if (input_only_gradient(x, weight, bias)) {
     return InputOnlyConvolution::apply(
         x, ConstantConvolution{weight, bias, stride, padding, output_padding, true});

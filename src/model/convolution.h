@@ -15,14 +15,19 @@
 // Autograd keeps working. When only the input needs a gradient (attributions:
 // parameters frozen), float32 convolutions record their own backward, the
 // adjoint below, sample by sample; otherwise ATen's own call (float32) or
-// differentiable tensor ops (float64) are recorded.
+// differentiable tensor ops (float64) are recorded. Float32 geometries are checked
+// against float64 on first use (model/convolution_check.h).
 #include <torch/torch.h>
 
 #include <array>
+#include <vector>
 
 namespace lrpseg {
 
 using Dims3 = std::array<int64_t, 3>;
+
+// As ATen's calls take sizes.
+inline std::vector<int64_t> vec(const Dims3& a) { return {a[0], a[1], a[2]}; }
 
 // x (N, C_in, D, H, W), weight (C_out, C_in, k…), bias (C_out) or undefined.
 torch::Tensor conv3d(const torch::Tensor& x, const torch::Tensor& weight, const torch::Tensor& bias,

@@ -13,8 +13,6 @@ namespace {
 
 const auto kDouble = torch::TensorOptions().dtype(torch::kDouble);
 
-std::vector<int64_t> vec(const Dims3& a) { return {a[0], a[1], a[2]}; }
-
 void expect_close(const torch::Tensor& a, const torch::Tensor& b, double tolerance,
                   const std::string& what = "") {
   ASSERT_EQ(a.sizes(), b.sizes()) << what;
