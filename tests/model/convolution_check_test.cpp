@@ -40,7 +40,7 @@ TEST(ConvolutionCheck, GeometryNamesChannelsKernelAndLayout) {
             "1x0x1, no bias)");
 }
 
-TEST(ConvolutionCheck, LibTorchsKernelsAgreeWithFloat64OnEveryUNetGeometry) {
+TEST(ConvolutionCheck, CheckedKernelsAgreeWithFloat64OnEveryUNetGeometry) {
   UNet net(UNetOptions{6, 2, 8});
   int checked = 0;
   for (const auto& module : net->modules(/*include_self=*/false)) {
@@ -56,6 +56,9 @@ TEST(ConvolutionCheck, LibTorchsKernelsAgreeWithFloat64OnEveryUNetGeometry) {
     } else {
       continue;
     }
+    // What lrpseg guarantees: after the process's check (which turns off a wrong
+    // oneDNN, as Debian 13's LibTorch 2.6 needs), the kernels agree with float64.
+    process_convolution_verifier().verify(g, torch::kCPU);
     const ConvolutionError error =
         measure_float_convolution(g, torch::kCPU, lrpseg_float_kernels());
     EXPECT_LT(error.relative, 1e-5) << g.describe() << ": " << error.worst;
@@ -66,6 +69,7 @@ TEST(ConvolutionCheck, LibTorchsKernelsAgreeWithFloat64OnEveryUNetGeometry) {
 
 TEST(ConvolutionCheck, PlantedWrongKernelsAreFoundAndNamed) {
   const ConvolutionGeometry g = concat_block();
+  process_convolution_verifier().verify(g, torch::kCPU);  // kernels to plant into
   FloatConvolutionKernels kernels = lrpseg_float_kernels();
   const auto right_forward = kernels.forward;
   kernels.forward = [&](const torch::Tensor& x, const torch::Tensor& w, const torch::Tensor& b,
