@@ -21,7 +21,8 @@ std::string dims_text(const Dims3& a) {
 
 // The smallest input the geometry accepts, with unequal sides so that mixed-up axes
 // show: (1, 2, 3) outputs for a stride-1 'same' convolution. Small, since the float64
-// reference runs on ATen's slow kernels (a 256→512-channel check costs ~0.1 s).
+// reference runs on ATen's slow kernels (the 18 geometries of the paper's width-32
+// U-Net take about 2 s on 2 cores, oneDNN's first calls included).
 Dims3 canary_input(const ConvolutionGeometry& g) {
   Dims3 dhw;
   for (int d = 0; d < 3; ++d) {
@@ -184,26 +185,27 @@ ConvolutionError ConvolutionVerifier::measure(const ConvolutionGeometry& g, torc
 void ConvolutionVerifier::verify(const ConvolutionGeometry& g, torch::Device device) {
   if (measuring) return;
   std::lock_guard<std::mutex> lock(mutex_);
-  if (!checked_.insert(device_key(g, device)).second) return;
+  const std::string key = device_key(g, device);
+  if (!checked_.insert(key).second) return;
   ConvolutionError error = measure(g, device);
   if (error.relative <= kTolerance) return;
-  std::ostringstream what;
-  what << "float32 " << error.worst << " of a " << g.describe() << " on " << device << " is off by "
-       << error.relative << " (relative to float64)";
-  std::string library;
+  auto wrong = [&](const std::string& condition) {
+    std::ostringstream text;
+    text << "float32 " << error.worst << " of a " << g.describe() << " on " << device
+         << " is off by " << error.relative << " (relative to float64)" << condition;
+    return text.str();
+  };
+  std::string library, condition;
   if (turn_off_kernel_library(device, library)) {
-    std::cerr << "lrpseg: warning: " << what.str() << " with this LibTorch's " << library << "; "
-              << library << " is off for this run (ATen's own kernels: slower, correct)"
-              << std::endl;
-    checked_.clear();  // what passed ran on the library just turned off
-    checked_.insert(device_key(g, device));
+    std::cerr << "lrpseg: warning: " << wrong(" with this LibTorch's " + library) << "; " << library
+              << " is off for this run (ATen's own kernels: slower, correct)" << std::endl;
+    checked_ = {key};  // what passed ran on the library just turned off
     error = measure(g, device);
     if (error.relative <= kTolerance) return;
-    what.str("");
-    what << "float32 " << error.worst << " of a " << g.describe() << " on " << device
-         << " is off by " << error.relative << " (relative to float64) even without " << library;
+    condition = " even without " + library;
   }
-  throw Error(what.str() + ": this LibTorch computes float32 convolutions wrongly");
+  checked_.erase(key);  // refused again on its next use
+  throw Error(wrong(condition) + ": this LibTorch computes float32 convolutions wrongly");
 }
 
 ConvolutionVerifier& process_convolution_verifier() {

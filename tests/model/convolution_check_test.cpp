@@ -167,6 +167,10 @@ TEST(ConvolutionVerifier, AGeometryWrongEvenWithoutTheLibraryIsAnError) {
   EXPECT_NE(message.find("even without oneDNN"), std::string::npos) << message;
   EXPECT_NE(message.find("this LibTorch computes float32 convolutions wrongly"), std::string::npos)
       << message;
+  // Still refused on its next use: a caller that catches the Error gets no wrong result.
+  const std::string again = test::error_of([&] { verifier.verify(concat_block(), torch::kCPU); });
+  EXPECT_NE(again.find("float32 input gradient of a 24→8-channel"), std::string::npos) << again;
+  EXPECT_EQ(again.find("even without"), std::string::npos) << again;  // oneDNN was off already
 }
 
 }  // namespace
