@@ -1,6 +1,7 @@
 #include "model/convolution_check.h"
 
 #include <ATen/CPUGeneratorImpl.h>
+#include <c10/core/impl/LocalDispatchKeySet.h>
 
 #include <algorithm>
 #include <cmath>
@@ -114,6 +115,8 @@ FloatConvolutionKernels lrpseg_float_kernels() {
 ConvolutionError measure_float_convolution(const ConvolutionGeometry& g, torch::Device device,
                                            const FloatConvolutionKernels& kernels) {
   torch::NoGradGuard no_grad;
+  // Inside training's autocast (--amp) the calls would run in bfloat16: float32 is checked.
+  c10::impl::ExcludeDispatchKeyGuard no_autocast(c10::autocast_dispatch_keyset);
   const Dims3 dhw = canary_input(g);
   const auto f64 = torch::TensorOptions().dtype(torch::kDouble);
   // A private generator: checking must not move the user's random stream.

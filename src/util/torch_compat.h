@@ -54,5 +54,7 @@ bool disable_libuv_store(StoreOptions& options) {
 // with per-device ones and deprecated the old).
 bool cuda_autocast_enabled();
 void set_cuda_autocast(bool enabled);
+// The same on the CPU (bfloat16 there too); tests use it.
+void set_cpu_autocast(bool enabled);
 
 }  // namespace lrpseg

@@ -11,6 +11,7 @@
 
 #include "error_of.h"
 #include "model/unet.h"
+#include "util/torch_compat.h"
 
 namespace lrpseg {
 namespace {
@@ -91,6 +92,22 @@ TEST(ConvolutionCheck, PlantedWrongKernelsAreFoundAndNamed) {
   error = measure_float_convolution(g, torch::kCPU, kernels);
   EXPECT_EQ(error.worst, "adjoint");
   EXPECT_GT(error.relative, 0.3);
+}
+
+TEST(ConvolutionCheck, AutocastDoesNotTurnTheCheckIntoBFloat16) {
+  struct CpuAutocast {  // as --amp does on CUDA; LibTorch's CPU autocast is bfloat16 too
+    CpuAutocast() { set_cpu_autocast(true); }
+    ~CpuAutocast() { set_cpu_autocast(false); }
+  } autocast;
+  // Without oneDNN lrpseg's forward calls torch::conv3d, which autocast casts (as on CUDA).
+  MkldnnRestorer restore;
+  at::globalContext().setUserEnabledMkldnn(false);
+  const torch::Tensor x = torch::rand({1, 24, 2, 3, 3}), w = torch::rand({8, 24, 3, 3, 3});
+  // Else this test would not test anything.
+  ASSERT_EQ(torch::conv3d(x, w, {}, 1, 1).scalar_type(), torch::kBFloat16);
+  const ConvolutionError error =
+      measure_float_convolution(concat_block(), torch::kCPU, lrpseg_float_kernels());
+  EXPECT_LT(error.relative, 1e-5) << error.worst;
 }
 
 TEST(ConvolutionCheck, CheckingLeavesTheRandomStreamAlone) {
